@@ -1,0 +1,35 @@
+using Accounting.ServiceDefaults;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using StackExchange.Redis;
+
+namespace Accounting.Gateway;
+
+internal static class RedisExtensions
+{
+    public static WebApplicationBuilder AddRedis(this WebApplicationBuilder builder)
+    {
+        var options = ConfigurationOptions.Parse(builder.Configuration.GetConnectionString("Redis")
+            ?? throw new InvalidOperationException("ConnectionStrings:Redis is not configured."));
+        // Start even while Redis is down; the multiplexer reconnects by itself when it returns.
+        options.AbortOnConnectFail = false;
+        builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
+        builder.Services.AddReadinessCheck<RedisHealthCheck>("redis");
+        return builder;
+    }
+}
+
+internal sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var latency = await redis.GetDatabase().PingAsync();
+            return HealthCheckResult.Healthy($"PING {latency.TotalMilliseconds:F1} ms");
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            return HealthCheckResult.Unhealthy("Redis is unreachable", exception);
+        }
+    }
+}

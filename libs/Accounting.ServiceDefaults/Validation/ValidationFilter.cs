@@ -1,0 +1,33 @@
+using Accounting.ServiceDefaults.Errors;
+using FluentValidation;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Accounting.ServiceDefaults.Validation;
+
+public static class ValidationEndpointExtensions
+{
+    /// <summary>
+    /// Validates the endpoint's <typeparamref name="TRequest"/> argument with its registered
+    /// FluentValidation validator before the handler runs: <c>.Validate&lt;CreateInvoice&gt;()</c>.
+    /// </summary>
+    public static RouteHandlerBuilder Validate<TRequest>(this RouteHandlerBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.AddEndpointFilter(async (context, next) =>
+        {
+            var request = context.Arguments.OfType<TRequest>().FirstOrDefault();
+            if (request is null)
+            {
+                return await next(context);
+            }
+
+            var validator = context.HttpContext.RequestServices.GetRequiredService<IValidator<TRequest>>();
+            var result = await validator.ValidateAsync(request, context.HttpContext.RequestAborted);
+            return result.IsValid
+                ? await next(context)
+                : ApiError.ValidationFailed([.. result.Errors.Select(e => new FieldError(e.PropertyName, e.ErrorMessage))]);
+        });
+    }
+}
