@@ -29,6 +29,9 @@ public static class ServiceDefaultsExtensions
         builder.AddTelemetry(serviceName);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHealthChecks();
+        // The pipeline always authenticates and authorises; each app adds the schemes it trusts.
+        builder.Services.AddAuthentication();
+        builder.Services.AddAuthorization();
 
         builder.Services.ConfigureHttpJsonOptions(options => JsonDefaults.Apply(options.SerializerOptions));
         // Binding failures throw, so the error middleware answers them in the envelope with a reason.

@@ -9,7 +9,7 @@ namespace Accounting.Postgres.Migrations;
 public sealed record Migration(int Version, string Name, string Sql)
 {
     // Line endings are normalised so a checkout with CRLF does not look like an edit.
-    public string Checksum { get; } =
+    public string Checksum =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Sql.ReplaceLineEndings("\n"))));
 }
 

@@ -1,0 +1,39 @@
+#!/bin/sh
+# Generates the internal identity key pair (EC P-256) once, for the local compose stack.
+# The gateway signs internal identity tokens with the private key; the services only verify them,
+# so the two halves go to two volumes and a service container never sees the private key.
+#
+# Later runs keep existing keys: regenerating them would invalidate tokens in flight and would
+# need every app restarted. `docker compose down -v` removes the volumes to start afresh.
+set -eu
+
+private_key=/keys/private/signing-key.pem       # PKCS#8 PEM, read by the gateway
+public_key=/keys/public/verification-key.pem    # SubjectPublicKeyInfo PEM, read by the services
+# The .NET images run apps as APP_UID (1654); the private key is readable by that user only.
+app_uid="${APP_UID:-1654}"
+
+if [ -s "$private_key" ] && [ -s "$public_key" ]; then
+  echo "identity keys already present; keeping them"
+  exit 0
+fi
+
+# Alpine has libcrypto but not the openssl command. Installing it only when keys are missing
+# keeps every later `up` working offline.
+command -v openssl >/dev/null 2>&1 || apk add --no-cache openssl >/dev/null
+
+if [ ! -s "$private_key" ]; then
+  # Write to a temporary name and rename, so an interrupted run never leaves half a key behind
+  # that the check above would take for a good one.
+  (umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$private_key.tmp")
+  mv "$private_key.tmp" "$private_key"
+fi
+
+# Always derive the public key from the private key in hand, so the pair cannot drift apart
+# (e.g. when only one of the two volumes was removed).
+openssl pkey -in "$private_key" -pubout -out "$public_key.tmp"
+mv "$public_key.tmp" "$public_key"
+
+chown "$app_uid:$app_uid" "$private_key"
+chmod 0400 "$private_key"
+chmod 0444 "$public_key"
+echo "generated internal identity keys"

@@ -1,0 +1,951 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+
+namespace Accounting.Platform.Tests;
+
+/// <summary>
+/// Checks the deployment files against the code they deploy: docker-compose.yml, the Dockerfiles,
+/// .dockerignore and the kustomize base in deploy/k8s. No Docker engine or cluster is needed, only
+/// the docker-compose and kubectl binaries (Debian packages docker-compose and kubernetes-client).
+/// The point is to catch drift: a project reference added without its COPY line, a Dockerfile that
+/// names a file that moved, a compose variable without a default, a manifest that stops rendering.
+/// </summary>
+public sealed partial class DeploymentFilesTests
+{
+    private static readonly TimeSpan ToolTimeout = TimeSpan.FromMinutes(2);
+
+    // Files at the repository root that change how restore or build behaves: a Dockerfile has to
+    // copy each of them that exists before it runs `dotnet restore`.
+    private static readonly string[] RootBuildFiles =
+    [
+        "global.json",
+        "Directory.Build.props",
+        "Directory.Build.targets",
+        "Directory.Packages.props",
+        "NuGet.config",
+        "NuGet.Config",
+        "nuget.config",
+    ];
+
+    // Files at the repository root that set analyzer severities. Warnings are errors in this
+    // repository, so an image built without them could fail (or pass) where a local build does not.
+    private static readonly string[] RootAnalyzerFiles = [".editorconfig", ".globalconfig"];
+
+    private static readonly string[] SkippedDirectories = ["bin", "obj", ".git", ".state", "node_modules", "TestResults"];
+
+    private static readonly SearchValues<char> Blanks = SearchValues.Create(" \t");
+
+    private static readonly SearchValues<char> GlobCharacters = SearchValues.Create("*?[");
+
+    private static readonly char[] BlankSeparators = [' ', '\t'];
+
+    private static readonly string[] PerAppKinds = ["Deployment", "Service", "PodDisruptionBudget"];
+
+    private static readonly string[] AllowedSecretNames = ["accounting-postgres", "accounting-rabbitmq", "accounting-identity-keys"];
+
+    // What every Deployment must say, as rendered: probes on both health endpoints and the
+    // hardening the restricted Pod Security Standard and the read-only image rely on.
+    private static readonly string[] DeploymentMustContain =
+    [
+        "path: /health/ready",
+        "path: /health/live",
+        "runAsNonRoot: true",
+        "readOnlyRootFilesystem: true",
+        "allowPrivilegeEscalation: false",
+        "mountPath: /tmp",
+        "limits:",
+        "requests:",
+    ];
+
+    private readonly string _repoRoot = FindRepoRoot();
+
+    [Fact]
+    public void Compose_file_is_valid()
+    {
+        var result = RunTool("docker-compose", "docker-compose", "config -q");
+
+        result.ExitCode.ShouldBe(0, $"`docker-compose config -q` failed:\n{result.StandardError}");
+        // Every ${VAR} needs a development default (${VAR:-default}): an unset variable would
+        // silently become an empty password or an empty image tag.
+        result.StandardError.Contains("variable is not set", StringComparison.OrdinalIgnoreCase)
+            .ShouldBeFalse($"docker-compose warned:\n{result.StandardError}");
+    }
+
+    [Fact]
+    public void Compose_builds_every_web_app_from_a_dockerfile_that_exists()
+    {
+        var builds = ComposeBuilds();
+        builds.Count.ShouldBeGreaterThan(0, "docker-compose.yml builds no image");
+
+        var problems = new List<string>();
+        var published = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var build in builds)
+        {
+            if (!File.Exists(build.DockerfilePath))
+            {
+                problems.Add($"{build.Service}: Dockerfile {build.DockerfilePath} does not exist");
+                continue;
+            }
+
+            var project = PublishedProject(build, ParseDockerfile(build.DockerfilePath));
+            if (project is null)
+            {
+                problems.Add($"{build.Service}: {Relative(build.DockerfilePath)} has no `RUN dotnet publish <project>.csproj`");
+            }
+            else
+            {
+                published.Add(Relative(project));
+            }
+        }
+
+        foreach (var webApp in WebAppProjects())
+        {
+            if (!published.Contains(Relative(webApp)))
+            {
+                problems.Add($"{Relative(webApp)} is a web app, but no Dockerfile that docker-compose.yml builds publishes it");
+            }
+        }
+
+        problems.ShouldBeEmpty(string.Join('\n', problems));
+    }
+
+    [Fact]
+    public void Every_dockerfile_copy_source_exists_and_is_not_dockerignored()
+    {
+        var ignorePatterns = ReadDockerignore();
+        var problems = new List<string>();
+
+        foreach (var build in ExistingDockerfiles())
+        {
+            foreach (var copy in ParseDockerfile(build.DockerfilePath).Copies)
+            {
+                if (copy.FromStage)
+                {
+                    continue; // copies out of another build stage, not out of the build context
+                }
+
+                foreach (var source in copy.Sources)
+                {
+                    var relative = NormalizeContextPath(source);
+                    if (!ExistsInContext(build.Context, relative))
+                    {
+                        problems.Add($"{Relative(build.DockerfilePath)}: COPY source '{source}' does not exist in the build context {build.Context}");
+                    }
+                    else if (IsDockerignored(relative, ignorePatterns))
+                    {
+                        problems.Add($"{Relative(build.DockerfilePath)}: COPY source '{source}' is excluded by .dockerignore");
+                    }
+                }
+            }
+        }
+
+        problems.ShouldBeEmpty(string.Join('\n', problems));
+    }
+
+    [Fact]
+    public void Every_dockerfile_copies_its_project_and_all_referenced_projects()
+    {
+        var ignorePatterns = ReadDockerignore();
+        var problems = new List<string>();
+
+        foreach (var build in ExistingDockerfiles())
+        {
+            var dockerfile = ParseDockerfile(build.DockerfilePath);
+            var name = Relative(build.DockerfilePath);
+            var app = PublishedProject(build, dockerfile);
+            if (app is null || !File.Exists(app))
+            {
+                problems.Add($"{name}: does not publish an existing .csproj");
+                continue;
+            }
+
+            var contextSources = dockerfile.Copies
+                .Where(copy => !copy.FromStage)
+                .SelectMany(copy => copy.Sources.Select(NormalizeContextPath))
+                .ToHashSet(StringComparer.Ordinal);
+
+            foreach (var file in RootAnalyzerFiles.Where(file => File.Exists(Path.Combine(_repoRoot, file)) && !contextSources.Contains(file)))
+            {
+                problems.Add($"{name}: does not COPY {file}, so the image compiles under other analyzer rules than a local build");
+            }
+
+            foreach (var project in ProjectClosure(app))
+            {
+                var projectFile = ContextRelative(build.Context, project);
+                var projectDirectory = ContextRelative(build.Context, Path.GetDirectoryName(project)!);
+
+                // The project file on its own, for the restore layer...
+                if (!contextSources.Contains(projectFile))
+                {
+                    problems.Add($"{name}: does not COPY {projectFile}");
+                }
+
+                // ...and its directory (or a parent of it), for the sources.
+                if (!contextSources.Any(source => CoversPath(source, projectDirectory)))
+                {
+                    problems.Add($"{name}: does not COPY the sources of {projectDirectory}/");
+                }
+
+                if (IsDockerignored(projectFile, ignorePatterns))
+                {
+                    problems.Add($"{name}: needs {projectFile}, which .dockerignore excludes");
+                }
+            }
+        }
+
+        problems.ShouldBeEmpty(string.Join('\n', problems));
+    }
+
+    [Fact]
+    public void Every_dockerfile_restores_its_app_project_before_copying_sources()
+    {
+        var rootBuildFiles = RootBuildFiles.Where(file => File.Exists(Path.Combine(_repoRoot, file))).ToList();
+        var problems = new List<string>();
+
+        foreach (var build in ExistingDockerfiles())
+        {
+            var dockerfile = ParseDockerfile(build.DockerfilePath);
+            var name = Relative(build.DockerfilePath);
+            var app = PublishedProject(build, dockerfile);
+            var restore = dockerfile.Instructions.Find(i => i.Keyword == "RUN" && RestoreCommand().IsMatch(i.Arguments));
+            if (app is null || restore is null)
+            {
+                problems.Add($"{name}: needs both `RUN dotnet restore <app>.csproj` and `RUN dotnet publish <app>.csproj`");
+                continue;
+            }
+
+            // Restoring the app project, not the solution: the solution would drag in every test
+            // project, whose files the image does not (and should not) have.
+            var restored = ContextRelative(build.Context, Path.GetFullPath(Path.Combine(build.Context, RestoreCommand().Match(restore.Arguments).Groups["project"].Value)));
+            var published = ContextRelative(build.Context, app);
+            if (!string.Equals(restored, published, StringComparison.Ordinal))
+            {
+                problems.Add($"{name}: restores {restored} but publishes {published}");
+            }
+
+            var publish = dockerfile.Instructions.Find(i => i.Keyword == "RUN" && PublishCommand().IsMatch(i.Arguments));
+            if (publish is not null && !publish.Arguments.Contains("--no-restore", StringComparison.Ordinal))
+            {
+                problems.Add($"{name}: `dotnet publish` should pass --no-restore (the restore layer already ran)");
+            }
+
+            var copiedBeforeRestore = dockerfile.Copies
+                .Where(copy => !copy.FromStage && copy.Index < restore.Index)
+                .SelectMany(copy => copy.Sources.Select(NormalizeContextPath))
+                .ToHashSet(StringComparer.Ordinal);
+
+            foreach (var file in rootBuildFiles.Where(file => !copiedBeforeRestore.Contains(file)))
+            {
+                problems.Add($"{name}: does not COPY {file} before `dotnet restore`");
+            }
+
+            foreach (var project in ProjectClosure(app).Select(project => ContextRelative(build.Context, project)))
+            {
+                if (!copiedBeforeRestore.Contains(project))
+                {
+                    problems.Add($"{name}: does not COPY {project} before `dotnet restore`");
+                }
+            }
+
+            // Only single files before the restore: a directory copied there (source code) would
+            // invalidate the restore layer on every edit.
+            foreach (var source in copiedBeforeRestore.Where(source => Directory.Exists(Path.Combine(build.Context, source))))
+            {
+                problems.Add($"{name}: copies the directory '{source}' before `dotnet restore`; copy only project and props files there");
+            }
+        }
+
+        problems.ShouldBeEmpty(string.Join('\n', problems));
+    }
+
+    [Fact]
+    public void Every_dockerfile_runs_the_assembly_it_publishes_as_a_non_root_user()
+    {
+        var problems = new List<string>();
+
+        foreach (var build in ExistingDockerfiles())
+        {
+            var dockerfile = ParseDockerfile(build.DockerfilePath);
+            var name = Relative(build.DockerfilePath);
+            var app = PublishedProject(build, dockerfile);
+            if (app is null)
+            {
+                problems.Add($"{name}: publishes no project");
+                continue;
+            }
+
+            // AssemblyName defaults to the project name; none of the apps overrides it.
+            var expectedDll = Path.GetFileNameWithoutExtension(app) + ".dll";
+            var entrypoint = dockerfile.Instructions.FindLast(i => i.Keyword == "ENTRYPOINT");
+            if (entrypoint is null || !entrypoint.Arguments.Contains($"\"{expectedDll}\"", StringComparison.Ordinal))
+            {
+                problems.Add($"{name}: ENTRYPOINT should start {expectedDll}, found: {entrypoint?.Arguments ?? "none"}");
+            }
+
+            var user = dockerfile.Instructions.FindLast(i => i.Keyword == "USER");
+            if (user is null || user.Arguments is "root" or "0" || user.Arguments.StartsWith("0:", StringComparison.Ordinal))
+            {
+                problems.Add($"{name}: the final stage should switch to a non-root USER (e.g. USER $APP_UID), found: {user?.Arguments ?? "none"}");
+            }
+        }
+
+        problems.ShouldBeEmpty(string.Join('\n', problems));
+    }
+
+    [Fact]
+    public void Every_app_in_compose_has_a_readiness_healthcheck()
+    {
+        var services = ComposeConfig();
+        var problems = ComposeBuilds()
+            .Where(build => !services[build.Service].Text.Contains("/health/ready", StringComparison.Ordinal))
+            .Select(build => $"{build.Service}: no healthcheck on /health/ready (depends_on: service_healthy needs one)")
+            .ToList();
+
+        problems.ShouldBeEmpty(string.Join('\n', problems));
+    }
+
+    [Fact]
+    public void Compose_services_connect_to_their_own_database_with_the_password_postgres_creates()
+    {
+        var services = ComposeConfig();
+        services.TryGetValue("postgres", out var postgres).ShouldBeTrue("docker-compose.yml has no postgres service");
+        var postgresEnvironment = postgres!.Environment;
+
+        var withDatabase = services.Values
+            .Select(s => (Service: s, ConnectionString: s.Environment.GetValueOrDefault("ConnectionStrings__Postgres")))
+            .Where(s => s.ConnectionString is not null)
+            .ToList();
+        withDatabase.Count.ShouldBeGreaterThan(0, "no compose service sets ConnectionStrings__Postgres");
+
+        var problems = new List<string>();
+        foreach (var (service, connectionString) in withDatabase)
+        {
+            var settings = ParseConnectionString(connectionString!);
+            var passwordVariable = $"{service.Name.ToUpperInvariant()}_DB_PASSWORD";
+
+            // Names as deploy/docker/postgres-init/01-create-service-databases.sh creates them.
+            Expect(settings, "Database", $"accounting_{service.Name}", service.Name, problems);
+            Expect(settings, "Username", $"{service.Name}_svc", service.Name, problems);
+            if (!postgresEnvironment.TryGetValue(passwordVariable, out var password))
+            {
+                problems.Add($"postgres: no {passwordVariable} for the init script to create {service.Name}'s role with");
+            }
+            else
+            {
+                Expect(settings, "Password", password, service.Name, problems);
+            }
+        }
+
+        problems.ShouldBeEmpty(string.Join('\n', problems));
+
+        static void Expect(Dictionary<string, string> settings, string key, string expected, string service, List<string> problems)
+        {
+            if (!settings.TryGetValue(key, out var actual) || !string.Equals(actual, expected, StringComparison.Ordinal))
+            {
+                problems.Add($"{service}: ConnectionStrings__Postgres has {key}={actual ?? "(none)"}, expected {expected}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Kustomize_base_renders()
+    {
+        var result = RunTool("kubectl", "kubernetes-client", "kustomize deploy/k8s");
+
+        result.ExitCode.ShouldBe(0, $"`kubectl kustomize deploy/k8s` failed:\n{result.StandardError}");
+        result.StandardOutput.ShouldNotBeNullOrWhiteSpace("`kubectl kustomize deploy/k8s` rendered nothing");
+    }
+
+    [Fact]
+    public void Kustomize_base_deploys_every_compose_app_safely_and_holds_no_secret_values()
+    {
+        var result = RunTool("kubectl", "kubernetes-client", "kustomize deploy/k8s");
+        result.ExitCode.ShouldBe(0, $"`kubectl kustomize deploy/k8s` failed:\n{result.StandardError}");
+
+        var resources = SplitManifests(result.StandardOutput);
+        var problems = new List<string>();
+
+        // Secret values come from `kubectl create secret` (see deploy/k8s/README.md), never from the repo.
+        problems.AddRange(resources.Where(r => r.Kind == "Secret").Select(r => $"Secret {r.Name} is rendered from the repository"));
+
+        foreach (var app in ComposeBuilds().Select(build => build.Service))
+        {
+            foreach (var kind in PerAppKinds)
+            {
+                if (!resources.Exists(r => r.Kind == kind && r.Name == app))
+                {
+                    problems.Add($"{app}: no {kind} named {app}");
+                }
+            }
+
+            var deployment = resources.Find(r => r.Kind == "Deployment" && r.Name == app);
+            if (deployment is null)
+            {
+                continue;
+            }
+
+            foreach (var required in DeploymentMustContain)
+            {
+                if (!deployment.Text.Contains(required, StringComparison.Ordinal))
+                {
+                    problems.Add($"Deployment {app}: missing `{required}`");
+                }
+            }
+
+            foreach (Match secret in SecretReference().Matches(deployment.Text))
+            {
+                var secretName = secret.Groups["name"].Value;
+                if (!AllowedSecretNames.Contains(secretName, StringComparer.Ordinal))
+                {
+                    problems.Add($"Deployment {app}: uses secret {secretName}, which README.md does not tell anyone to create");
+                }
+            }
+        }
+
+        var ingresses = resources.Where(r => r.Kind == "Ingress").ToList();
+        if (ingresses.Count != 1 || ingresses[0].Name != "gateway")
+        {
+            problems.Add($"expected exactly one Ingress, for the gateway; found: {string.Join(", ", ingresses.Select(i => i.Name))}");
+        }
+
+        problems.ShouldBeEmpty(string.Join('\n', problems));
+    }
+
+    // ---- the repository -------------------------------------------------------------------
+
+    private static string FindRepoRoot()
+    {
+        // .NET 10's `dotnet new sln` writes Accounting.slnx; accept either form of the solution.
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Accounting.sln")) || File.Exists(Path.Combine(directory.FullName, "Accounting.slnx")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No Accounting.sln found in {AppContext.BaseDirectory} or any directory above it.");
+    }
+
+    private string Relative(string path) => Path.GetRelativePath(_repoRoot, path).Replace('\\', '/');
+
+    private static string ContextRelative(string context, string path) => Path.GetRelativePath(context, path).Replace('\\', '/');
+
+    private List<string> WebAppProjects() =>
+        EnumerateProjects(_repoRoot)
+            .Where(project => string.Equals((string?)XDocument.Load(project).Root?.Attribute("Sdk"), "Microsoft.NET.Sdk.Web", StringComparison.OrdinalIgnoreCase))
+            .ToList();
+
+    private static IEnumerable<string> EnumerateProjects(string directory)
+    {
+        foreach (var project in Directory.EnumerateFiles(directory, "*.csproj"))
+        {
+            yield return project;
+        }
+
+        foreach (var child in Directory.EnumerateDirectories(directory))
+        {
+            if (SkippedDirectories.Contains(Path.GetFileName(child), StringComparer.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (var project in EnumerateProjects(child))
+            {
+                yield return project;
+            }
+        }
+    }
+
+    /// <summary>The project and every project it references, directly or not (full paths).</summary>
+    private static List<string> ProjectClosure(string project)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>();
+        pending.Push(Path.GetFullPath(project));
+        while (pending.Count > 0)
+        {
+            var current = pending.Pop();
+            if (!seen.Add(current) || !File.Exists(current))
+            {
+                continue;
+            }
+
+            var directory = Path.GetDirectoryName(current)!;
+            foreach (var reference in XDocument.Load(current).Descendants("ProjectReference"))
+            {
+                var include = (string?)reference.Attribute("Include");
+                if (!string.IsNullOrWhiteSpace(include))
+                {
+                    pending.Push(Path.GetFullPath(Path.Combine(directory, include.Replace('\\', '/'))));
+                }
+            }
+        }
+
+        return [.. seen.Order(StringComparer.Ordinal)];
+    }
+
+    // ---- docker-compose -------------------------------------------------------------------
+
+    private sealed record ComposeService(string Name, string Text, Dictionary<string, string> Environment, string? BuildContext, string? Dockerfile);
+
+    private sealed record ComposeBuild(string Service, string Context, string DockerfilePath);
+
+    /// <summary>
+    /// The services of `docker-compose config`: the file as compose itself reads it, with anchors
+    /// merged, variables interpolated and paths made absolute. docker-compose 1.29 (Debian's) has no
+    /// JSON output, so this reads its YAML, which is regular: two spaces per level, a service at
+    /// level 1, its keys at level 2, build and environment entries at level 3.
+    /// </summary>
+    private Dictionary<string, ComposeService> ComposeConfig()
+    {
+        var result = RunTool("docker-compose", "docker-compose", "config");
+        result.ExitCode.ShouldBe(0, $"`docker-compose config` failed:\n{result.StandardError}");
+
+        var services = new Dictionary<string, ComposeService>(StringComparer.Ordinal);
+        var inServices = false;
+        string? name = null;
+        string? section = null;
+        var text = new StringBuilder();
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? context = null;
+        string? dockerfile = null;
+
+        void Flush()
+        {
+            if (name is not null)
+            {
+                services[name] = new ComposeService(name, text.ToString(), environment, context, dockerfile);
+            }
+
+            name = null;
+            section = null;
+            text = new StringBuilder();
+            environment = new Dictionary<string, string>(StringComparer.Ordinal);
+            context = null;
+            dockerfile = null;
+        }
+
+        foreach (var line in result.StandardOutput.Split('\n').Select(l => l.TrimEnd('\r')))
+        {
+            if (line.Trim().Length == 0)
+            {
+                continue;
+            }
+
+            var indent = line.Length - line.TrimStart(' ').Length;
+            var content = line.Trim();
+            if (indent == 0)
+            {
+                Flush();
+                inServices = content == "services:";
+                continue;
+            }
+
+            if (!inServices)
+            {
+                continue;
+            }
+
+            if (indent == 2)
+            {
+                Flush();
+                name = content.TrimEnd(':');
+                continue;
+            }
+
+            text.AppendLine(line);
+            var (key, value) = SplitYamlEntry(content);
+            if (indent == 4)
+            {
+                section = key;
+                if (key == "build" && value.Length > 0)
+                {
+                    context = value; // short form: `build: <context>`
+                }
+            }
+            else if (indent == 6 && section == "build")
+            {
+                if (key == "context")
+                {
+                    context = value;
+                }
+                else if (key == "dockerfile")
+                {
+                    dockerfile = value;
+                }
+            }
+            else if (indent == 6 && section == "environment")
+            {
+                if (content.StartsWith("- ", StringComparison.Ordinal))
+                {
+                    // list form: `- KEY=value`
+                    var item = content[2..];
+                    var equals = item.IndexOf('=', StringComparison.Ordinal);
+                    if (equals > 0)
+                    {
+                        environment[item[..equals]] = item[(equals + 1)..];
+                    }
+                }
+                else
+                {
+                    environment[key] = value;
+                }
+            }
+        }
+
+        Flush();
+        services.Count.ShouldBeGreaterThan(0, "`docker-compose config` printed no services");
+        return services;
+    }
+
+    private List<ComposeBuild> ComposeBuilds() =>
+        ComposeConfig().Values
+            .Where(service => service.BuildContext is not null)
+            .Select(service => new ComposeBuild(
+                service.Name,
+                Path.GetFullPath(service.BuildContext!),
+                Path.GetFullPath(Path.Combine(service.BuildContext!, service.Dockerfile ?? "Dockerfile"))))
+            .OrderBy(build => build.Service, StringComparer.Ordinal)
+            .ToList();
+
+    private List<ComposeBuild> ExistingDockerfiles()
+    {
+        var builds = ComposeBuilds();
+        builds.Count.ShouldBeGreaterThan(0, "docker-compose.yml builds no image");
+        var missing = builds.Where(build => !File.Exists(build.DockerfilePath)).Select(build => build.DockerfilePath).ToList();
+        missing.ShouldBeEmpty($"Dockerfiles named in docker-compose.yml are missing: {string.Join(", ", missing)}");
+        return builds;
+    }
+
+    private static (string Key, string Value) SplitYamlEntry(string content)
+    {
+        if (content.EndsWith(':'))
+        {
+            return (content[..^1], "");
+        }
+
+        var separator = content.IndexOf(": ", StringComparison.Ordinal);
+        return separator < 0 ? (content, "") : (content[..separator], UnquoteYaml(content[(separator + 2)..]));
+    }
+
+    private static string UnquoteYaml(string value)
+    {
+        if (value.Length >= 2 && value[0] == '\'' && value[^1] == '\'')
+        {
+            return value[1..^1].Replace("''", "'", StringComparison.Ordinal);
+        }
+
+        if (value.Length >= 2 && value[0] == '"' && value[^1] == '"')
+        {
+            return value[1..^1].Replace("\\\"", "\"", StringComparison.Ordinal).Replace("\\\\", "\\", StringComparison.Ordinal);
+        }
+
+        return value;
+    }
+
+    private static Dictionary<string, string> ParseConnectionString(string connectionString)
+    {
+        var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var part in connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var equals = part.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0)
+            {
+                settings[part[..equals].Trim()] = part[(equals + 1)..].Trim();
+            }
+        }
+
+        return settings;
+    }
+
+    // ---- Dockerfiles ----------------------------------------------------------------------
+
+    private sealed record Instruction(int Index, string Keyword, string Arguments);
+
+    private sealed record Copy(int Index, List<string> Sources, bool FromStage);
+
+    private sealed record Dockerfile(List<Instruction> Instructions, List<Copy> Copies);
+
+    private static Dockerfile ParseDockerfile(string path)
+    {
+        var instructions = new List<Instruction>();
+        var current = new StringBuilder();
+        foreach (var raw in File.ReadAllLines(path))
+        {
+            var line = raw.Trim();
+            // Comment lines may sit inside a continued instruction too; Docker drops them.
+            if (line.StartsWith('#') || (line.Length == 0 && current.Length == 0))
+            {
+                continue;
+            }
+
+            if (line.EndsWith('\\'))
+            {
+                current.Append(line.AsSpan(0, line.Length - 1)).Append(' ');
+                continue;
+            }
+
+            current.Append(line);
+            var instruction = current.ToString().Trim();
+            current.Clear();
+            if (instruction.Length == 0)
+            {
+                continue;
+            }
+
+            var space = instruction.AsSpan().IndexOfAny(Blanks);
+            var keyword = (space < 0 ? instruction : instruction[..space]).ToUpperInvariant();
+            var arguments = space < 0 ? "" : instruction[(space + 1)..].Trim();
+            instructions.Add(new Instruction(instructions.Count, keyword, arguments));
+        }
+
+        var copies = instructions
+            .Where(i => i.Keyword is "COPY" or "ADD")
+            .Select(ParseCopy)
+            .ToList();
+        return new Dockerfile(instructions, copies);
+    }
+
+    private static Copy ParseCopy(Instruction instruction)
+    {
+        var words = instruction.Arguments.Split(BlankSeparators, StringSplitOptions.RemoveEmptyEntries).ToList();
+        var flags = words.TakeWhile(word => word.StartsWith("--", StringComparison.Ordinal)).ToList();
+        var rest = string.Join(' ', words.Skip(flags.Count));
+        var fromStage = flags.Exists(flag => flag.StartsWith("--from=", StringComparison.Ordinal));
+
+        // Exec form: COPY ["src", "dest"]; shell form: COPY src... dest.
+        var paths = rest.StartsWith('[')
+            ? JsonSerializer.Deserialize<List<string>>(rest) ?? []
+            : [.. rest.Split(' ', StringSplitOptions.RemoveEmptyEntries)];
+        var sources = paths.Count > 1 ? paths.GetRange(0, paths.Count - 1) : [];
+        return new Copy(instruction.Index, sources, fromStage);
+    }
+
+    /// <summary>The full path of the project the Dockerfile publishes, or null.</summary>
+    private static string? PublishedProject(ComposeBuild build, Dockerfile dockerfile)
+    {
+        var publish = dockerfile.Instructions.Find(i => i.Keyword == "RUN" && PublishCommand().IsMatch(i.Arguments));
+        return publish is null
+            ? null
+            : Path.GetFullPath(Path.Combine(build.Context, PublishCommand().Match(publish.Arguments).Groups["project"].Value));
+    }
+
+    private static string NormalizeContextPath(string source)
+    {
+        var path = source.Replace('\\', '/');
+        while (path.StartsWith("./", StringComparison.Ordinal))
+        {
+            path = path[2..];
+        }
+
+        path = path.TrimStart('/').TrimEnd('/');
+        return path.Length == 0 ? "." : path;
+    }
+
+    private static bool ExistsInContext(string context, string relative)
+    {
+        var full = Path.Combine(context, relative);
+        if (relative.AsSpan().IndexOfAny(GlobCharacters) < 0)
+        {
+            return File.Exists(full) || Directory.Exists(full);
+        }
+
+        // A wildcard in the last segment (e.g. COPY *.props ./): at least one match.
+        var directory = Path.GetDirectoryName(full)!;
+        return Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory, Path.GetFileName(full)).Any();
+    }
+
+    /// <summary>Whether COPY of <paramref name="source"/> brings <paramref name="path"/> along.</summary>
+    private static bool CoversPath(string source, string path) =>
+        source == "." || source == path || path.StartsWith(source + "/", StringComparison.Ordinal);
+
+    // ---- .dockerignore --------------------------------------------------------------------
+
+    private List<string> ReadDockerignore()
+    {
+        var file = Path.Combine(_repoRoot, ".dockerignore");
+        return File.Exists(file)
+            ? File.ReadAllLines(file).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList()
+            : [];
+    }
+
+    /// <summary>
+    /// Docker's rules, as far as these files use them: patterns are relative to the context root,
+    /// '*' and '?' stay within one path segment, '**' spans any number of segments, a pattern that
+    /// matches a directory excludes everything under it, and a later '!pattern' re-includes.
+    /// </summary>
+    private static bool IsDockerignored(string relativePath, List<string> patterns)
+    {
+        var excluded = false;
+        foreach (var raw in patterns)
+        {
+            var negate = raw.StartsWith('!');
+            var pattern = NormalizeContextPath(negate ? raw[1..].Trim() : raw);
+            var regex = new Regex("^" + GlobToRegex(pattern) + "$", RegexOptions.CultureInvariant);
+
+            // The path itself or any directory above it.
+            var candidate = relativePath;
+            while (true)
+            {
+                if (regex.IsMatch(candidate))
+                {
+                    excluded = !negate;
+                    break;
+                }
+
+                var slash = candidate.LastIndexOf('/');
+                if (slash < 0)
+                {
+                    break;
+                }
+
+                candidate = candidate[..slash];
+            }
+        }
+
+        return excluded;
+    }
+
+    private static string GlobToRegex(string glob)
+    {
+        var regex = new StringBuilder();
+        for (var i = 0; i < glob.Length; i++)
+        {
+            var rest = glob.AsSpan(i);
+            if (rest.StartsWith("**/", StringComparison.Ordinal))
+            {
+                regex.Append("(?:.*/)?");
+                i += 2;
+            }
+            else if (rest.StartsWith("**", StringComparison.Ordinal))
+            {
+                regex.Append(".*");
+                i += 1;
+            }
+            else if (glob[i] == '*')
+            {
+                regex.Append("[^/]*");
+            }
+            else if (glob[i] == '?')
+            {
+                regex.Append("[^/]");
+            }
+            else
+            {
+                regex.Append(Regex.Escape(glob[i..(i + 1)]));
+            }
+        }
+
+        return regex.ToString();
+    }
+
+    // ---- kustomize output -----------------------------------------------------------------
+
+    private sealed record Manifest(string Kind, string Name, string Text);
+
+    private static List<Manifest> SplitManifests(string yaml)
+    {
+        var manifests = new List<Manifest>();
+        foreach (var document in DocumentSeparator().Split(yaml))
+        {
+            var kind = TopLevelKind().Match(document);
+            var name = MetadataName().Match(document);
+            if (kind.Success)
+            {
+                manifests.Add(new Manifest(kind.Groups["kind"].Value.Trim(), name.Success ? name.Groups["name"].Value.Trim() : "", document));
+            }
+        }
+
+        return manifests;
+    }
+
+    // ---- running tools --------------------------------------------------------------------
+
+    private sealed record ToolResult(int ExitCode, string StandardOutput, string StandardError);
+
+    /// <summary>
+    /// Runs a command-line tool in the repository root, with <paramref name="arguments"/> split on
+    /// spaces (none of them contains one). A missing tool fails the test (it does not skip it): the
+    /// project's test script installs the Debian package named here.
+    /// </summary>
+    private ToolResult RunTool(string tool, string debianPackage, string arguments)
+    {
+        var executable = FindOnPath(tool);
+        executable.ShouldNotBeNull($"`{tool}` is not on PATH. Install the Debian package {debianPackage}: apt-get install -y {debianPackage}");
+
+        var startInfo = new ProcessStartInfo(executable)
+        {
+            WorkingDirectory = _repoRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        var standardOutput = new StringBuilder();
+        var standardError = new StringBuilder();
+        using var process = new Process { StartInfo = startInfo };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                standardOutput.AppendLine(e.Data);
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                standardError.AppendLine(e.Data);
+            }
+        };
+
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (!process.WaitForExit(ToolTimeout))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"`{tool} {arguments}` did not finish within {ToolTimeout}");
+        }
+
+        process.WaitForExit(); // lets the output handlers drain
+        return new ToolResult(process.ExitCode, standardOutput.ToString(), standardError.ToString());
+    }
+
+    private static string? FindOnPath(string tool)
+    {
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
+        return path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(directory => Path.Combine(directory, tool))
+            .FirstOrDefault(File.Exists);
+    }
+
+    [GeneratedRegex(@"dotnet\s+restore\s+(?<project>[^\s]+)")]
+    private static partial Regex RestoreCommand();
+
+    [GeneratedRegex(@"dotnet\s+publish\s+(?<project>[^\s]+\.csproj)")]
+    private static partial Regex PublishCommand();
+
+    [GeneratedRegex(@"^---\s*$", RegexOptions.Multiline)]
+    private static partial Regex DocumentSeparator();
+
+    [GeneratedRegex(@"^kind:(?<kind>.+)$", RegexOptions.Multiline)]
+    private static partial Regex TopLevelKind();
+
+    // metadata.name: the first "  name:" (two spaces) after the top-level "metadata:" line.
+    [GeneratedRegex(@"^metadata:[ \t]*\n(?:(?:  .*|[ \t]*)\n)*?  name:(?<name>.+)$", RegexOptions.Multiline)]
+    private static partial Regex MetadataName();
+
+    // secretName: x (volumes) and secretKeyRef blocks (env), whichever order kustomize prints their keys in.
+    [GeneratedRegex(@"secretName:[ \t]*(?<name>[^\s]+)|secretKeyRef:[ \t]*\n(?:[ \t]+key:.*\n)?[ \t]+name:[ \t]*(?<name>[^\s]+)")]
+    private static partial Regex SecretReference();
+}

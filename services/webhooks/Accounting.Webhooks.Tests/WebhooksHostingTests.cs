@@ -1,0 +1,7 @@
+using Accounting.Testing;
+
+namespace Accounting.Webhooks.Tests;
+
+public sealed class WebhooksFactory() : ServiceFactory<Program>("webhooks");
+
+public sealed class WebhooksHostingTests(WebhooksFactory factory) : ServiceHostingTests<Program>(factory), IClassFixture<WebhooksFactory>;
