@@ -10,7 +10,7 @@ namespace Accounting.Testing;
 /// readiness reflecting its real dependencies, and the error envelope for unknown routes.
 /// Each service's test project runs these against its own Program.
 /// </summary>
-public abstract class ServiceHostingTests<TProgram>(ServiceFactory<TProgram> factory) : IClassFixture<ServiceFactory<TProgram>>
+public abstract class ServiceHostingTests<TProgram>(ServiceFactory<TProgram> factory)
     where TProgram : class
 {
     protected ServiceFactory<TProgram> Factory { get; } = factory;

@@ -15,10 +15,14 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public string ConnectionString { get; }
 
+    // Unpooled: a pooled admin connection would not survive the tests that restart PostgreSQL.
+    private static readonly string AdminConnectionString =
+        new NpgsqlConnectionStringBuilder(TestEnvironment.PostgresAdmin) { Pooling = false }.ConnectionString;
+
     public static async Task<TestDatabase> CreateAsync()
     {
         var name = "test_" + Guid.NewGuid().ToString("N");
-        await using (var admin = new NpgsqlConnection(TestEnvironment.PostgresAdmin))
+        await using (var admin = new NpgsqlConnection(AdminConnectionString))
         {
             await admin.OpenAsync();
             await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", admin);
@@ -33,7 +37,7 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await using var admin = new NpgsqlConnection(TestEnvironment.PostgresAdmin);
+        await using var admin = new NpgsqlConnection(AdminConnectionString);
         await admin.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", admin);
         await drop.ExecuteNonQueryAsync();
