@@ -1,4 +1,4 @@
-using Accounting.Gateway;
+using Accounting.Redis;
 using Accounting.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);

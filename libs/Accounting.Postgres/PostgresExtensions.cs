@@ -23,8 +23,7 @@ public static class PostgresExtensions
         var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is not configured.");
 
-        // Columns are snake_case, C# members PascalCase: let Dapper match event_id to EventId.
-        Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
+        DapperConventions.Apply();
         builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = module }.Build());
         builder.Services.AddSingleton<MigrationRunner>();
         builder.Services.AddMigrations(MigrationSource.FromEmbeddedResources(module, migrationsAssembly));

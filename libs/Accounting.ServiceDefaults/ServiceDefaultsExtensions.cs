@@ -112,6 +112,7 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddAuthentication(InternalIdentityOptions.Scheme)
             .AddScheme<InternalIdentityOptions, InternalIdentityHandler>(InternalIdentityOptions.Scheme, configureOptions: null);
         builder.Services.AddSingleton<IAuthorizationHandler, ScopeAuthorizationHandler>();
+        builder.Services.AddSingleton<IAuthorizationHandler, UserAuthorizationHandler>();
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
         // Deny by default: an endpoint is public only when it says AllowAnonymous.
         builder.Services.AddAuthorizationBuilder().SetFallbackPolicy(

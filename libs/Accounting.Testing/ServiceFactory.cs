@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Accounting.ServiceDefaults.Identity;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Accounting.Testing;
@@ -25,7 +26,9 @@ public class ServiceFactory<TProgram>(string serviceName) : WebApplicationFactor
     public HttpClient CreateClientFor(Caller caller)
     {
         var client = CreateClient();
-        client.DefaultRequestHeaders.Add(InternalIdentityOptions.HeaderName, TestIdentity.Mint(caller, ServiceName));
+        // Minted on the service's own clock, which a test may have moved.
+        var clock = Services.GetRequiredService<TimeProvider>();
+        client.DefaultRequestHeaders.Add(InternalIdentityOptions.HeaderName, TestIdentity.Mint(caller, ServiceName, clock));
         client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         return client;
     }

@@ -38,6 +38,11 @@ public sealed class ApiError(int status, string code, string message, IReadOnlyL
     public static ApiError NotFound(string message = "The requested resource does not exist.") =>
         new(404, "not_found", message);
 
+    /// <summary>A state conflict (409): <c>conflict</c>, or a quota code such as <c>key_limit_reached</c>.</summary>
+    public static ApiError Conflict(string message, string code = "conflict") => new(409, code, message);
+
+    public static ApiError ValidationFailed(string field, string message) => ValidationFailed([new FieldError(field, message)]);
+
     public static ApiError PayloadTooLarge() =>
         new(413, "payload_too_large", $"The request body exceeds the limit of {RequestLimits.MaxBodyBytes:N0} bytes.");
 

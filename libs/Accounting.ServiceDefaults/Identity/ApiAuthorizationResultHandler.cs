@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Accounting.ServiceDefaults.Identity;
 
-/// <summary>Names the missing scope in a 403, which the framework's default forbid cannot.</summary>
+/// <summary>Says why in a 403 (the missing scope, the role needed), which the framework's default forbid cannot.</summary>
 internal sealed class ApiAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
 {
     public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
@@ -21,7 +21,13 @@ internal sealed class ApiAuthorizationResultHandler : IAuthorizationMiddlewareRe
             return context.ChallengeAsync(InternalIdentityOptions.Scheme);
         }
 
-        var missingScope = authorizeResult.AuthorizationFailure?.FailedRequirements.OfType<ScopeRequirement>().FirstOrDefault();
-        return (missingScope is null ? ApiError.Forbidden() : ApiError.InsufficientScope(missingScope.Scope)).ExecuteAsync(context);
+        var failed = authorizeResult.AuthorizationFailure?.FailedRequirements ?? [];
+        var error = failed.FirstOrDefault() switch
+        {
+            ScopeRequirement scope => ApiError.InsufficientScope(scope.Scope),
+            UserRequirement user => ApiError.Forbidden(user.Describe()),
+            _ => ApiError.Forbidden(),
+        };
+        return error.ExecuteAsync(context);
     }
 }

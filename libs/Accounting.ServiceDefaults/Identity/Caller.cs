@@ -7,6 +7,9 @@ public enum PrincipalType
 {
     User,
     ApiKey,
+
+    /// <summary>Another app of the platform (the gateway) calling an internal endpoint.</summary>
+    Service,
 }
 
 /// <summary>
@@ -76,6 +79,7 @@ public static class IdentityClaims
     {
         Identity.PrincipalType.User => "user",
         Identity.PrincipalType.ApiKey => "api_key",
+        Identity.PrincipalType.Service => "service",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
 
@@ -85,6 +89,7 @@ public static class IdentityClaims
         {
             "user" => (true, Identity.PrincipalType.User),
             "api_key" => (true, Identity.PrincipalType.ApiKey),
+            "service" => (true, Identity.PrincipalType.Service),
             _ => (false, default),
         };
         return known;

@@ -19,6 +19,31 @@ internal sealed class ScopeAuthorizationHandler : AuthorizationHandler<ScopeRequ
     }
 }
 
+/// <summary>
+/// The caller must be a signed-in user (not an API key), with one of <see cref="Roles"/> when
+/// any are given: key management and membership are for people, never for integrations.
+/// </summary>
+public sealed record UserRequirement(IReadOnlyList<string> Roles) : IAuthorizationRequirement
+{
+    public string Describe() => Roles.Count == 0
+        ? "This endpoint needs a user token; API keys cannot call it."
+        : $"This endpoint needs a user token with role {string.Join(" or ", Roles)}.";
+}
+
+internal sealed class UserAuthorizationHandler : AuthorizationHandler<UserRequirement>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, UserRequirement requirement)
+    {
+        if (Caller.FromPrincipal(context.User) is { PrincipalType: PrincipalType.User } caller
+            && (requirement.Roles.Count == 0 || requirement.Roles.Contains(caller.Role ?? "")))
+        {
+            context.Succeed(requirement);
+        }
+
+        return Task.CompletedTask;
+    }
+}
+
 public static class ScopeEndpointExtensions
 {
     /// <summary>Declares the scope an endpoint needs: <c>.RequireScope("invoices:write")</c>.</summary>
@@ -27,5 +52,13 @@ public static class ScopeEndpointExtensions
         builder.RequireAuthorization(new AuthorizationPolicyBuilder(InternalIdentityOptions.Scheme)
             .RequireAuthenticatedUser()
             .AddRequirements(new ScopeRequirement(scope))
+            .Build());
+
+    /// <summary>Only a user token (optionally with one of <paramref name="roles"/>) may call: <c>.RequireUser("owner", "admin")</c>.</summary>
+    public static TBuilder RequireUser<TBuilder>(this TBuilder builder, params string[] roles)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(new AuthorizationPolicyBuilder(InternalIdentityOptions.Scheme)
+            .RequireAuthenticatedUser()
+            .AddRequirements(new UserRequirement(roles))
             .Build());
 }

@@ -8,6 +8,21 @@ namespace Accounting.ServiceDefaults.Validation;
 
 public static class ValidationEndpointExtensions
 {
+    /// <summary>Registers every FluentValidation validator of <paramref name="assembly"/> as a singleton.</summary>
+    public static IServiceCollection AddValidators(this IServiceCollection services, System.Reflection.Assembly assembly)
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
+        foreach (var type in assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false }))
+        {
+            foreach (var contract in type.GetInterfaces().Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IValidator<>)))
+            {
+                services.AddSingleton(contract, type);
+            }
+        }
+
+        return services;
+    }
+
     /// <summary>
     /// Validates the endpoint's <typeparamref name="TRequest"/> argument with its registered
     /// FluentValidation validator before the handler runs: <c>.Validate&lt;CreateInvoice&gt;()</c>.

@@ -2,6 +2,4 @@ using Accounting.Testing;
 
 namespace Accounting.Auth.Tests;
 
-public sealed class AuthFactory() : ServiceFactory<Program>("auth");
-
 public sealed class AuthHostingTests(AuthFactory factory) : ServiceHostingTests<Program>(factory), IClassFixture<AuthFactory>;

@@ -1,6 +1,12 @@
+using Accounting.Auth;
+using Accounting.Auth.Endpoints;
+using Accounting.Auth.Security;
 using Accounting.Messaging;
 using Accounting.Postgres;
+using Accounting.Redis;
 using Accounting.ServiceDefaults;
+using Accounting.ServiceDefaults.Validation;
+using Microsoft.Extensions.Options;
 
 const string service = "auth";
 var builder = WebApplication.CreateBuilder(args);
@@ -9,10 +15,25 @@ builder.AddServiceDefaults(service);
 builder.AddInternalIdentity(service);
 builder.AddPostgres(service, typeof(Program).Assembly);
 builder.AddMessaging(service);
+builder.AddRedis();
+
+builder.Services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection(AuthOptions.SectionName))
+    .Validate(options => File.Exists(options.DataKeyPath), "Auth:DataKeyPath must name the file with the AES key for secrets at rest.")
+    .ValidateOnStart();
+builder.Services.AddSingleton(sp => SecretProtector.FromKeyFile(sp.GetRequiredService<IOptions<AuthOptions>>().Value.DataKeyPath));
+builder.Services.AddSingleton<SigningKeyRing>();
+builder.Services.AddSingleton<TokenService>();
+builder.Services.AddValidators(typeof(Program).Assembly);
 
 var app = builder.Build();
 
 app.UseServiceDefaults();
 app.MapDefaultEndpoints();
+app.MapSessionEndpoints();
+app.MapAccountEndpoints();
+app.MapOrganisationEndpoints();
+app.MapApiKeyEndpoints();
+app.MapInternalEndpoints();
+app.MapJwksEndpoints();
 
 app.Run();

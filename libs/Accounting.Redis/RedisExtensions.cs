@@ -1,13 +1,18 @@
 using Accounting.ServiceDefaults;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
 
-namespace Accounting.Gateway;
+namespace Accounting.Redis;
 
-internal static class RedisExtensions
+public static class RedisExtensions
 {
+    /// <summary>One multiplexer per process (it is thread-safe and multiplexes), plus its readiness check.</summary>
     public static WebApplicationBuilder AddRedis(this WebApplicationBuilder builder)
     {
+        ArgumentNullException.ThrowIfNull(builder);
         var options = ConfigurationOptions.Parse(builder.Configuration.GetConnectionString("Redis")
             ?? throw new InvalidOperationException("ConnectionStrings:Redis is not configured."));
         // Start even while Redis is down; the multiplexer reconnects by itself when it returns.

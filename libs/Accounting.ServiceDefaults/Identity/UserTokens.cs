@@ -1,0 +1,32 @@
+using Microsoft.IdentityModel.Tokens;
+
+namespace Accounting.ServiceDefaults.Identity;
+
+/// <summary>
+/// The one definition of a valid user access token, shared by the auth service that issues
+/// them and the gateway that checks them: ES256 only (never <c>none</c>, never an HMAC keyed
+/// with a public key), a key from auth's JWKS, the right issuer and audience, unexpired.
+/// </summary>
+public static class UserTokens
+{
+    public const string Algorithm = SecurityAlgorithms.EcdsaSha256;
+    public const string OrganisationClaim = "org";
+    public const string RoleClaim = "role";
+
+    public static TokenValidationParameters ValidationParameters(JsonWebKeySet keys, string issuer, string audience)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        return new TokenValidationParameters
+        {
+            IssuerSigningKeys = keys.GetSigningKeys(),
+            ValidAlgorithms = [Algorithm],
+            ValidIssuer = issuer,
+            ValidAudience = audience,
+            RequireSignedTokens = true,
+            RequireExpirationTime = true,
+            ValidateIssuerSigningKey = true,
+            TryAllIssuerSigningKeys = false,
+            ClockSkew = TimeSpan.FromSeconds(30),
+        };
+    }
+}

@@ -1,0 +1,36 @@
+namespace Accounting.Auth;
+
+/// <summary>Token lifetimes and account limits of contract §3; all overridable in configuration (<c>Auth:…</c>).</summary>
+public sealed class AuthOptions
+{
+    public const string SectionName = "Auth";
+
+    public string Issuer { get; set; } = "accounting-auth";
+
+    public string Audience { get; set; } = "accounting-api";
+
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(7);
+
+    public TimeSpan LoginChallengeLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    public int LoginChallengeAttempts { get; set; } = 5;
+
+    public int MaxFailedLogins { get; set; } = 5;
+
+    public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);
+
+    public int MaxActiveApiKeys { get; set; } = 5;
+
+    public int MaxOwnedOrganisations { get; set; } = 3;
+
+    /// <summary>How long one key signs tokens before a new one takes over.</summary>
+    public TimeSpan SigningKeyRotation { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>File holding the base64 AES-256 key that encrypts TOTP secrets and signing keys at rest.</summary>
+    public string DataKeyPath { get; set; } = "";
+
+    /// <summary>Shown by authenticator apps next to the account.</summary>
+    public string TotpIssuer { get; set; } = "Accounting";
+}

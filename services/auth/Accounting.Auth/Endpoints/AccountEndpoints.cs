@@ -1,0 +1,275 @@
+using Accounting.Auth.Security;
+using Accounting.ServiceDefaults.Errors;
+using Accounting.ServiceDefaults.Identity;
+using Accounting.ServiceDefaults.Validation;
+using Dapper;
+using FluentValidation;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Accounting.Auth.Endpoints;
+
+public sealed record TotpCodeRequest(string? Code);
+
+public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);
+
+public sealed record SwitchOrganisationRequest(string? OrganisationId);
+
+public sealed class TotpCodeValidator : AbstractValidator<TotpCodeRequest>
+{
+    public TotpCodeValidator() => RuleFor(r => r.Code).NotEmpty().Matches("^[0-9]{6}$").WithMessage("code must be the 6 digits shown by your authenticator app.");
+}
+
+public sealed class ChangePasswordValidator : AbstractValidator<ChangePasswordRequest>
+{
+    public ChangePasswordValidator()
+    {
+        RuleFor(r => r.CurrentPassword).NotEmpty().MaximumLength(1024);
+        RuleFor(r => r.NewPassword).NotEmpty().MinimumLength(Passwords.MinimumLength).MaximumLength(1024);
+    }
+}
+
+public sealed class SwitchOrganisationValidator : AbstractValidator<SwitchOrganisationRequest>
+{
+    public SwitchOrganisationValidator() => RuleFor(r => r.OrganisationId).NotEmpty().MaximumLength(64);
+}
+
+/// <summary>What a signed-in user does with their own account: profile, password, second factor, organisation.</summary>
+public static class AccountEndpoints
+{
+    public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
+    {
+        // The temporary token of a TOTP login is the credential here, not a session.
+        app.MapPost("/api/v1/auth/totp/verify", VerifyTotpLogin).AllowAnonymous().Validate<TotpCodeRequest>();
+
+        var account = app.MapGroup("/api/v1/auth").RequireUser();
+        account.MapGet("/me", Me);
+        account.MapPost("/password", ChangePassword).Validate<ChangePasswordRequest>();
+        account.MapPost("/totp/setup", SetUpTotp);
+        account.MapPost("/totp/enable", EnableTotp).Validate<TotpCodeRequest>();
+        account.MapPost("/totp/disable", DisableTotp).Validate<TotpCodeRequest>();
+        account.MapPost("/switch-organisation", SwitchOrganisation).Validate<SwitchOrganisationRequest>();
+        return app;
+    }
+
+    private sealed record TotpState(string Email, byte[]? TotpSecret, byte[]? TotpPendingSecret, long? TotpLastStep, int TokenGeneration);
+
+    private sealed record Challenge(string UserId, string OrganisationId, DateTimeOffset ExpiresAt, DateTimeOffset? UsedAt, int FailedAttempts);
+
+    private static async Task<IResult> Me(Caller caller, NpgsqlDataSource db, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var user = await connection.QuerySingleOrDefaultAsync<UserView>(new CommandDefinition(
+            "SELECT id, email, full_name, created_at FROM users WHERE id = @PrincipalId", new { caller.PrincipalId }, cancellationToken: cancellationToken));
+        if (user is null)
+        {
+            return ApiError.NotFound("The user no longer exists.");
+        }
+
+        var memberships = (await connection.QueryAsync<MembershipView>(new CommandDefinition(
+            """
+            SELECT o.id, o.name, o.plan, m.role, o.created_at FROM memberships m JOIN organisations o ON o.id = m.organisation_id
+            WHERE m.user_id = @PrincipalId ORDER BY m.created_at, o.id
+            """,
+            new { caller.PrincipalId }, cancellationToken: cancellationToken))).AsList();
+        var current = memberships.Find(m => m.Id == caller.OrganisationId);
+        if (current is null)
+        {
+            return ApiError.NotFound("You are no longer a member of this organisation.");
+        }
+
+        return TypedResults.Ok(new
+        {
+            user.Id,
+            user.Email,
+            user.FullName,
+            current.Role,
+            Organisation = new { current.Id, current.Name },
+            Organisations = memberships.Select(m => new { m.Id, m.Name, m.Role }),
+        });
+    }
+
+    private static async Task<IResult> ChangePassword(
+        ChangePasswordRequest request, Caller caller, NpgsqlDataSource db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var hash = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT password_hash FROM users WHERE id = @PrincipalId", new { caller.PrincipalId }, cancellationToken: cancellationToken));
+        if (!Passwords.Verify(hash, request.CurrentPassword!))
+        {
+            return ApiError.ValidationFailed("current_password", "The current password is incorrect.");
+        }
+
+        var newHash = Passwords.Hash(request.NewPassword!);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // A new generation makes every refresh token issued before this moment worthless.
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE users SET password_hash = @NewHash, token_generation = token_generation + 1 WHERE id = @PrincipalId;
+            UPDATE refresh_tokens SET revoked_at = @Now WHERE user_id = @PrincipalId AND revoked_at IS NULL;
+            """,
+            new { NewHash = newHash, caller.PrincipalId, Now = clock.GetUtcNow() }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> SetUpTotp(
+        Caller caller, NpgsqlDataSource db, SecretProtector protector, IOptions<AuthOptions> options, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var state = await LockTotpStateAsync(transaction, caller.PrincipalId, cancellationToken);
+        if (state.TotpSecret is not null)
+        {
+            return ApiError.Conflict("Two-factor authentication is already enabled. Disable it first to set up a new authenticator.");
+        }
+
+        var secret = Totp.GenerateSecret();
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE users SET totp_pending_secret = @Secret WHERE id = @PrincipalId",
+            new { Secret = protector.Protect(secret, TotpPurpose(caller.PrincipalId)), caller.PrincipalId }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok(new { Secret = Totp.ToBase32(secret), OtpauthUri = Totp.OtpAuthUri(options.Value.TotpIssuer, state.Email, secret) });
+    }
+
+    private static async Task<IResult> EnableTotp(
+        TotpCodeRequest request, Caller caller, NpgsqlDataSource db, SecretProtector protector, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var state = await LockTotpStateAsync(transaction, caller.PrincipalId, cancellationToken);
+        if (state.TotpSecret is not null)
+        {
+            return ApiError.Conflict("Two-factor authentication is already enabled.");
+        }
+
+        if (state.TotpPendingSecret is null)
+        {
+            return ApiError.Conflict("Call /auth/totp/setup first, then confirm with a code from your authenticator app.");
+        }
+
+        var secret = protector.Unprotect(state.TotpPendingSecret, TotpPurpose(caller.PrincipalId));
+        if (Totp.Verify(secret, request.Code!, clock.GetUtcNow(), state.TotpLastStep) is not { } step)
+        {
+            return AuthErrors.InvalidTotp();
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE users SET totp_secret = totp_pending_secret, totp_pending_secret = NULL, totp_last_step = @Step WHERE id = @PrincipalId",
+            new { Step = step, caller.PrincipalId }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> DisableTotp(
+        TotpCodeRequest request, Caller caller, NpgsqlDataSource db, SecretProtector protector, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var state = await LockTotpStateAsync(transaction, caller.PrincipalId, cancellationToken);
+        if (state.TotpSecret is null)
+        {
+            return ApiError.Conflict("Two-factor authentication is not enabled.");
+        }
+
+        var secret = protector.Unprotect(state.TotpSecret, TotpPurpose(caller.PrincipalId));
+        if (Totp.Verify(secret, request.Code!, clock.GetUtcNow(), state.TotpLastStep) is null)
+        {
+            return AuthErrors.InvalidTotp();
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE users SET totp_secret = NULL, totp_pending_secret = NULL, totp_last_step = NULL WHERE id = @PrincipalId",
+            new { caller.PrincipalId }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> VerifyTotpLogin(
+        HttpRequest http, TotpCodeRequest request, NpgsqlDataSource db, TokenService tokens, SecretProtector protector,
+        IOptions<AuthOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var header = http.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer tt_", StringComparison.Ordinal))
+        {
+            return AuthErrors.TotpRequired();
+        }
+
+        var now = clock.GetUtcNow();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var tokenHash = TokenService.HashOpaque(header["Bearer ".Length..]);
+        var challenge = await connection.QuerySingleOrDefaultAsync<Challenge>(new CommandDefinition(
+            "SELECT user_id, organisation_id, expires_at, used_at, failed_attempts FROM login_challenges WHERE token_hash = @TokenHash FOR UPDATE",
+            new { TokenHash = tokenHash }, transaction, cancellationToken: cancellationToken));
+        if (challenge is null || challenge.UsedAt is not null || challenge.ExpiresAt <= now)
+        {
+            return AuthErrors.InvalidTemporaryToken();
+        }
+
+        var state = await LockTotpStateAsync(transaction, challenge.UserId, cancellationToken);
+        var secret = state.TotpSecret is null ? null : protector.Unprotect(state.TotpSecret, TotpPurpose(challenge.UserId));
+        if (secret is null || Totp.Verify(secret, request.Code!, now, state.TotpLastStep) is not { } step)
+        {
+            // Each wrong code costs an attempt; the last one burns the challenge.
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                UPDATE login_challenges SET failed_attempts = failed_attempts + 1,
+                    used_at = CASE WHEN failed_attempts + 1 >= @Attempts THEN @Now END
+                WHERE token_hash = @TokenHash
+                """,
+                new { TokenHash = tokenHash, Now = now, Attempts = options.Value.LoginChallengeAttempts }, transaction, cancellationToken: cancellationToken));
+            await transaction.CommitAsync(cancellationToken);
+            return AuthErrors.InvalidTotp();
+        }
+
+        var role = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT role FROM memberships WHERE user_id = @UserId AND organisation_id = @OrganisationId",
+            new { challenge.UserId, challenge.OrganisationId }, transaction, cancellationToken: cancellationToken));
+        if (role is null)
+        {
+            return AuthErrors.InvalidTemporaryToken();
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE login_challenges SET used_at = @Now WHERE token_hash = @TokenHash;
+            UPDATE users SET totp_last_step = @Step WHERE id = @UserId;
+            """,
+            new { TokenHash = tokenHash, Now = now, Step = step, challenge.UserId }, transaction, cancellationToken: cancellationToken));
+        var session = await tokens.IssueAsync(transaction, challenge.UserId, state.TokenGeneration, challenge.OrganisationId, role, familyId: null, cancellationToken);
+        var user = await connection.QuerySingleAsync<UserView>(new CommandDefinition(
+            "SELECT id, email, full_name, created_at FROM users WHERE id = @UserId", new { challenge.UserId }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok(new { Tokens = session, User = user });
+    }
+
+    private static async Task<IResult> SwitchOrganisation(
+        SwitchOrganisationRequest request, Caller caller, NpgsqlDataSource db, TokenService tokens, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var membership = await connection.QuerySingleOrDefaultAsync<(string Role, int TokenGeneration)>(new CommandDefinition(
+            """
+            SELECT m.role, u.token_generation FROM memberships m JOIN users u ON u.id = m.user_id
+            WHERE m.user_id = @PrincipalId AND m.organisation_id = @OrganisationId
+            """,
+            new { caller.PrincipalId, request.OrganisationId }, transaction, cancellationToken: cancellationToken));
+        if (membership.Role is null)
+        {
+            return ApiError.NotFound("No such organisation among yours.");
+        }
+
+        var session = await tokens.IssueAsync(transaction, caller.PrincipalId, membership.TokenGeneration, request.OrganisationId!, membership.Role, familyId: null, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Ok(new { Tokens = session });
+    }
+
+    /// <summary>Row-locked, so two concurrent requests cannot both accept the same code.</summary>
+    private static Task<TotpState> LockTotpStateAsync(NpgsqlTransaction transaction, string userId, CancellationToken cancellationToken) =>
+        transaction.Connection!.QuerySingleAsync<TotpState>(new CommandDefinition(
+            "SELECT email, totp_secret, totp_pending_secret, totp_last_step, token_generation FROM users WHERE id = @UserId FOR UPDATE",
+            new { UserId = userId }, transaction, cancellationToken: cancellationToken));
+
+    private static string TotpPurpose(string userId) => "totp:" + userId;
+}
