@@ -12,7 +12,8 @@ namespace Accounting.Platform.Tests;
 /// .dockerignore and the kustomize base in deploy/k8s. No Docker engine or cluster is needed, only
 /// the docker-compose and kubectl binaries (Debian packages docker-compose and kubernetes-client).
 /// The point is to catch drift: a project reference added without its COPY line, a Dockerfile that
-/// names a file that moved, a compose variable without a default, a manifest that stops rendering.
+/// names a file that moved, a compose variable without a default, a manifest that stops rendering,
+/// a setting given to an app by one of `./dev`, docker-compose.yml and deploy/k8s but not the others.
 /// </summary>
 public sealed partial class DeploymentFilesTests
 {
@@ -45,7 +46,22 @@ public sealed partial class DeploymentFilesTests
 
     private static readonly string[] PerAppKinds = ["Deployment", "Service", "PodDisruptionBudget"];
 
-    private static readonly string[] AllowedSecretNames = ["accounting-postgres", "accounting-rabbitmq", "accounting-identity-keys"];
+    // Settings each way of running the apps sets its own way, left out when comparing them: the
+    // images listen through ASPNETCORE_HTTP_PORTS while ./dev sets ASPNETCORE_URLS, and ./dev passes
+    // the caller's OTEL_* through instead of setting them.
+    private static readonly string[] HostingSettingPrefixes = ["ASPNETCORE_", "OTEL_"];
+
+    // The gateway's YARP clusters: one per service, named after it, each with one destination.
+    private const string ClusterAddressPrefix = "ReverseProxy__Clusters__";
+    private const string ClusterAddressSuffix = "__Destinations__primary__Address";
+
+    // Secret files and the one app allowed to read each: where docker-compose.yml keeps it (a named
+    // volume the one-shot identity-keys container fills) and where Kubernetes does (a key of a secret).
+    private static readonly PrivateKeyFile[] PrivateKeyFiles =
+    [
+        new("gateway", "InternalIdentity__SigningKeyPath", "identity-private", "accounting-identity-keys", "signing-key.pem"),
+        new("auth", "Auth__DataKeyPath", "auth-data-key", "accounting-auth-data-key", "auth-data.key"),
+    ];
 
     // What every Deployment must say, as rendered: probes on both health endpoints and the
     // hardening the restricted Pod Security Standard and the read-only image rely on.
@@ -367,6 +383,7 @@ public sealed partial class DeploymentFilesTests
         result.ExitCode.ShouldBe(0, $"`kubectl kustomize deploy/k8s` failed:\n{result.StandardError}");
 
         var resources = SplitManifests(result.StandardOutput);
+        var createdSecrets = SecretsCreatedByReadme();
         var problems = new List<string>();
 
         // Secret values come from `kubectl create secret` (see deploy/k8s/README.md), never from the repo.
@@ -399,9 +416,23 @@ public sealed partial class DeploymentFilesTests
             foreach (Match secret in SecretReference().Matches(deployment.Text))
             {
                 var secretName = secret.Groups["name"].Value;
-                if (!AllowedSecretNames.Contains(secretName, StringComparer.Ordinal))
+                if (!createdSecrets.ContainsKey(secretName))
                 {
                     problems.Add($"Deployment {app}: uses secret {secretName}, which README.md does not tell anyone to create");
+                }
+            }
+
+            // ...and every key read from one is a key README.md's command puts into it.
+            var pod = PodOf(deployment);
+            var secretKeys = pod.Env
+                .Where(variable => variable.SecretName is not null)
+                .Select(variable => (Secret: variable.SecretName!, Key: variable.SecretKey ?? ""))
+                .Concat(pod.SecretMounts.SelectMany(mount => (mount.Items ?? []).Select(item => (Secret: mount.SecretName, item.Key))));
+            foreach (var (secretName, key) in secretKeys)
+            {
+                if (createdSecrets.TryGetValue(secretName, out var keys) && !keys.Contains(key))
+                {
+                    problems.Add($"Deployment {app}: reads key {key} of secret {secretName}, which README.md's `kubectl create secret` does not create");
                 }
             }
         }
@@ -410,6 +441,168 @@ public sealed partial class DeploymentFilesTests
         if (ingresses.Count != 1 || ingresses[0].Name != "gateway")
         {
             problems.Add($"expected exactly one Ingress, for the gateway; found: {string.Join(", ", ingresses.Select(i => i.Name))}");
+        }
+
+        problems.ShouldBeEmpty(string.Join('\n', problems));
+    }
+
+    [Fact]
+    public void Dev_script_compose_and_kubernetes_give_each_app_the_same_settings()
+    {
+        var compose = ComposeConfig();
+        var pods = KustomizePods();
+        var problems = new List<string>();
+
+        foreach (var app in ComposeBuilds().Select(build => build.Service))
+        {
+            if (!pods.TryGetValue(app, out var pod))
+            {
+                problems.Add($"{app}: no Deployment in deploy/k8s");
+                continue;
+            }
+
+            var sources = new (string Where, HashSet<string> Settings)[]
+            {
+                ("./dev", AppSettings(DevScriptEnvironment(app).Keys)),
+                ("docker-compose.yml", AppSettings(compose[app].Environment.Keys)),
+                ("deploy/k8s", AppSettings(pod.Env.Select(variable => variable.Name))),
+            };
+
+            foreach (var setting in sources.SelectMany(source => source.Settings).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            {
+                var missing = sources.Where(source => !source.Settings.Contains(setting)).Select(source => source.Where).ToList();
+                if (missing.Count > 0)
+                {
+                    var setBy = sources.Where(source => source.Settings.Contains(setting)).Select(source => source.Where);
+                    problems.Add($"{app}: {setting} is set by {string.Join(" and ", setBy)} but not by {string.Join(" and ", missing)}");
+                }
+            }
+        }
+
+        problems.ShouldBeEmpty(string.Join('\n', problems));
+
+        static HashSet<string> AppSettings(IEnumerable<string> names) =>
+            names.Where(name => !HostingSettingPrefixes.Any(prefix => name.StartsWith(prefix, StringComparison.Ordinal)))
+                .ToHashSet(StringComparer.Ordinal);
+    }
+
+    [Fact]
+    public void Gateway_routes_each_cluster_to_the_service_of_that_name()
+    {
+        var services = ComposeBuilds().Select(build => build.Service).Where(app => app != "gateway").ToList();
+        services.Count.ShouldBeGreaterThan(0, "docker-compose.yml builds no service besides the gateway");
+
+        var compose = ComposeConfig();
+        var resources = KustomizeResources();
+        var pods = KustomizePods(resources);
+        var configMap = resources
+            .Where(r => r.Kind == "ConfigMap" && r.Name.StartsWith("accounting-config", StringComparison.Ordinal))
+            .Select(r => YamlMap(ParseYaml(r.Text), "data"))
+            .FirstOrDefault() ?? [];
+        pods.TryGetValue("gateway", out var gatewayPod).ShouldBeTrue("deploy/k8s has no gateway Deployment");
+
+        // Where each service listens under ./dev: its own ASPNETCORE_URLS.
+        var devUrls = services.ToDictionary(
+            app => app,
+            app => DevScriptEnvironment(app).GetValueOrDefault("ASPNETCORE_URLS")?.Split(';')[0].TrimEnd('/'),
+            StringComparer.Ordinal);
+
+        var sources = new (string Where, Dictionary<string, string?> Settings, Func<string, string?> Expected)[]
+        {
+            ("./dev", DevScriptEnvironment("gateway").ToDictionary(e => e.Key, e => (string?)e.Value, StringComparer.Ordinal), app => devUrls[app]),
+            ("docker-compose.yml", compose["gateway"].Environment.ToDictionary(e => e.Key, e => (string?)e.Value, StringComparer.Ordinal), app => $"http://{app}:8080"),
+            ("deploy/k8s", gatewayPod!.Env.ToDictionary(
+                variable => variable.Name,
+                variable => variable.Value ?? (variable.ConfigMapKey is null ? null : configMap.GetValueOrDefault(variable.ConfigMapKey) as string),
+                StringComparer.Ordinal), app => $"http://{app}:8080"),
+        };
+
+        var problems = new List<string>();
+        foreach (var (where, settings, expected) in sources)
+        {
+            foreach (var app in services)
+            {
+                var setting = ClusterAddressPrefix + app + ClusterAddressSuffix;
+                var address = settings.GetValueOrDefault(setting)?.TrimEnd('/');
+                if (address is null || !string.Equals(address, expected(app), StringComparison.Ordinal))
+                {
+                    problems.Add($"{where}: gateway's {setting} is {address ?? "(not set)"}, expected {expected(app)}");
+                }
+            }
+
+            var unknownClusters = settings.Keys
+                .Where(key => key.StartsWith(ClusterAddressPrefix, StringComparison.Ordinal))
+                .Where(key => !services.Exists(app => key == ClusterAddressPrefix + app + ClusterAddressSuffix));
+            problems.AddRange(unknownClusters.Select(key => $"{where}: gateway sets {key}, which is no service's cluster"));
+
+            // The routing's former home; the gateway no longer reads it.
+            problems.AddRange(settings.Keys
+                .Where(key => key.StartsWith("Services__", StringComparison.Ordinal))
+                .Select(key => $"{where}: gateway sets {key}; routing is ReverseProxy__Clusters__<service>{ClusterAddressSuffix} now"));
+        }
+
+        problems.ShouldBeEmpty(string.Join('\n', problems));
+    }
+
+    [Fact]
+    public void Each_private_key_file_reaches_only_the_app_that_reads_it()
+    {
+        var compose = ComposeConfig();
+        var pods = KustomizePods();
+        var problems = new List<string>();
+
+        foreach (var key in PrivateKeyFiles)
+        {
+            foreach (var app in ComposeBuilds().Select(build => build.Service))
+            {
+                // docker-compose.yml: the named volume holding the file, read-only, in its app only.
+                var mounts = compose[app].Volumes.Select(ParseComposeVolume).Where(mount => mount.Source == key.ComposeVolume).ToList();
+                if (app != key.App)
+                {
+                    problems.AddRange(mounts.Select(_ => $"docker-compose.yml: {app} mounts the volume {key.ComposeVolume}, which holds {key.App}'s {key.Setting} file"));
+                }
+                else if (mounts.Count == 0)
+                {
+                    problems.Add($"docker-compose.yml: {app} does not mount the volume {key.ComposeVolume} its {key.Setting} file is in");
+                }
+                else
+                {
+                    problems.AddRange(mounts.Where(mount => !mount.ReadOnly).Select(mount => $"docker-compose.yml: {app} mounts {key.ComposeVolume} writable; it only reads it"));
+                    var path = compose[app].Environment.GetValueOrDefault(key.Setting);
+                    if (path is null || !mounts.Exists(mount => path.StartsWith(mount.Target.TrimEnd('/') + "/", StringComparison.Ordinal)))
+                    {
+                        problems.Add($"docker-compose.yml: {app}'s {key.Setting} ({path ?? "not set"}) is not inside its {key.ComposeVolume} mount");
+                    }
+                }
+
+                // deploy/k8s: the secret key projected into its app's pod only (a secret volume
+                // without items projects every key of the secret).
+                if (!pods.TryGetValue(app, out var pod))
+                {
+                    continue; // reported by Kustomize_base_deploys_every_compose_app_safely_and_holds_no_secret_values
+                }
+
+                var files = pod.SecretMounts
+                    .Where(mount => mount.SecretName == key.Secret)
+                    .SelectMany(mount => (mount.Items ?? [(key.SecretKey, key.SecretKey)])
+                        .Where(item => item.Key == key.SecretKey)
+                        .Select(item => $"{mount.MountPath.TrimEnd('/')}/{item.Path}"))
+                    .ToList();
+                var variables = pod.Env.Where(variable => variable.SecretName == key.Secret && variable.SecretKey == key.SecretKey).ToList();
+                if (app != key.App)
+                {
+                    problems.AddRange(files.Select(file => $"deploy/k8s: {app} mounts {key.SecretKey} of {key.Secret} (at {file}), which only {key.App} may read"));
+                    problems.AddRange(variables.Select(variable => $"deploy/k8s: {app} reads {key.SecretKey} of {key.Secret} into {variable.Name}, which only {key.App} may read"));
+                }
+                else
+                {
+                    var path = pod.Env.Find(variable => variable.Name == key.Setting)?.Value;
+                    if (path is null || !files.Contains(path, StringComparer.Ordinal))
+                    {
+                        problems.Add($"deploy/k8s: {app}'s {key.Setting} ({path ?? "not set"}) is not where {key.SecretKey} of {key.Secret} is mounted ({(files.Count == 0 ? "nowhere" : string.Join(", ", files))})");
+                    }
+                }
+            }
         }
 
         problems.ShouldBeEmpty(string.Join('\n', problems));
@@ -491,7 +684,21 @@ public sealed partial class DeploymentFilesTests
 
     // ---- docker-compose -------------------------------------------------------------------
 
-    private sealed record ComposeService(string Name, string Text, Dictionary<string, string> Environment, string? BuildContext, string? Dockerfile);
+    private sealed record ComposeService(string Name, string Text, Dictionary<string, string> Environment, List<string> Volumes, string? BuildContext, string? Dockerfile);
+
+    private sealed record ComposeVolume(string Source, string Target, bool ReadOnly);
+
+    /// <summary>A volume in the short syntax `docker-compose config` prints: source:target[:mode].</summary>
+    private static ComposeVolume ParseComposeVolume(string volume)
+    {
+        var parts = volume.Split(':');
+        return parts.Length switch
+        {
+            1 => new ComposeVolume("", parts[0], false),
+            2 => new ComposeVolume(parts[0], parts[1], false),
+            _ => new ComposeVolume(parts[0], parts[1], parts[2].Split(',').Contains("ro", StringComparer.Ordinal)),
+        };
+    }
 
     private sealed record ComposeBuild(string Service, string Context, string DockerfilePath);
 
@@ -512,6 +719,7 @@ public sealed partial class DeploymentFilesTests
         string? section = null;
         var text = new StringBuilder();
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        var volumes = new List<string>();
         string? context = null;
         string? dockerfile = null;
 
@@ -519,13 +727,14 @@ public sealed partial class DeploymentFilesTests
         {
             if (name is not null)
             {
-                services[name] = new ComposeService(name, text.ToString(), environment, context, dockerfile);
+                services[name] = new ComposeService(name, text.ToString(), environment, volumes, context, dockerfile);
             }
 
             name = null;
             section = null;
             text = new StringBuilder();
             environment = new Dictionary<string, string>(StringComparer.Ordinal);
+            volumes = [];
             context = null;
             dockerfile = null;
         }
@@ -560,13 +769,25 @@ public sealed partial class DeploymentFilesTests
 
             text.AppendLine(line);
             var (key, value) = SplitYamlEntry(content);
-            if (indent == 4)
+            if (indent == 4 && content.StartsWith("- ", StringComparison.Ordinal))
+            {
+                // An item of the list under the last key (compose prints lists at the key's indentation).
+                if (section == "volumes")
+                {
+                    volumes.Add(UnquoteYaml(content[2..].Trim()));
+                }
+            }
+            else if (indent == 4)
             {
                 section = key;
                 if (key == "build" && value.Length > 0)
                 {
                     context = value; // short form: `build: <context>`
                 }
+            }
+            else if (indent == 6 && section == "volumes" && content.StartsWith("- ", StringComparison.Ordinal))
+            {
+                volumes.Add(UnquoteYaml(content[2..].Trim()));
             }
             else if (indent == 6 && section == "build")
             {
@@ -864,6 +1085,256 @@ public sealed partial class DeploymentFilesTests
         return manifests;
     }
 
+    private List<Manifest> KustomizeResources()
+    {
+        var result = RunTool("kubectl", "kubernetes-client", "kustomize deploy/k8s");
+        result.ExitCode.ShouldBe(0, $"`kubectl kustomize deploy/k8s` failed:\n{result.StandardError}");
+        return SplitManifests(result.StandardOutput);
+    }
+
+    private sealed record EnvVar(string Name, string? Value, string? ConfigMapKey, string? SecretName, string? SecretKey);
+
+    /// <summary>A secret volume mounted into a container; <c>Items</c> null means every key of the secret.</summary>
+    private sealed record SecretMount(string MountPath, string SecretName, List<(string Key, string Path)>? Items);
+
+    private sealed record Pod(List<EnvVar> Env, List<SecretMount> SecretMounts);
+
+    private sealed record PrivateKeyFile(string App, string Setting, string ComposeVolume, string Secret, string SecretKey);
+
+    /// <summary>The pod of each Deployment, by Deployment name.</summary>
+    private Dictionary<string, Pod> KustomizePods(List<Manifest>? resources = null) =>
+        (resources ?? KustomizeResources())
+            .Where(r => r.Kind == "Deployment")
+            .ToDictionary(r => r.Name, PodOf, StringComparer.Ordinal);
+
+    /// <summary>The environment and the secret mounts of every container of a Deployment.</summary>
+    private static Pod PodOf(Manifest deployment)
+    {
+        var spec = YamlMap(ParseYaml(deployment.Text), "spec", "template", "spec");
+        var secretVolumes = YamlMaps(spec?.GetValueOrDefault("volumes"))
+            .Where(volume => YamlMap(volume, "secret") is not null)
+            .ToDictionary(
+                volume => YamlString(volume, "name") ?? "",
+                volume => YamlMap(volume, "secret")!,
+                StringComparer.Ordinal);
+
+        var env = new List<EnvVar>();
+        var mounts = new List<SecretMount>();
+        foreach (var container in YamlMaps(spec?.GetValueOrDefault("containers")))
+        {
+            foreach (var variable in YamlMaps(container.GetValueOrDefault("env")))
+            {
+                var configMapKey = YamlMap(variable, "valueFrom", "configMapKeyRef");
+                var secretKey = YamlMap(variable, "valueFrom", "secretKeyRef");
+                env.Add(new EnvVar(
+                    YamlString(variable, "name") ?? "",
+                    YamlString(variable, "value"),
+                    configMapKey is null ? null : YamlString(configMapKey, "key"),
+                    secretKey is null ? null : YamlString(secretKey, "name"),
+                    secretKey is null ? null : YamlString(secretKey, "key")));
+            }
+
+            foreach (var mount in YamlMaps(container.GetValueOrDefault("volumeMounts")))
+            {
+                if (secretVolumes.TryGetValue(YamlString(mount, "name") ?? "", out var secret))
+                {
+                    var items = secret.TryGetValue("items", out var listed)
+                        ? YamlMaps(listed).Select(item => (YamlString(item, "key") ?? "", YamlString(item, "path") ?? "")).ToList()
+                        : null;
+                    mounts.Add(new SecretMount(YamlString(mount, "mountPath") ?? "", YamlString(secret, "secretName") ?? "", items));
+                }
+            }
+        }
+
+        return new Pod(env, mounts);
+    }
+
+    /// <summary>
+    /// The secrets deploy/k8s/README.md tells the operator to create (`kubectl create secret generic`),
+    /// with the keys each command puts into it.
+    /// </summary>
+    private Dictionary<string, HashSet<string>> SecretsCreatedByReadme()
+    {
+        var readme = File.ReadAllText(Path.Combine(_repoRoot, "deploy", "k8s", "README.md"));
+        var commands = ContinuedLine().Replace(readme, " ");
+        var secrets = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (Match command in CreateSecretCommand().Matches(commands))
+        {
+            var keys = secrets.TryGetValue(command.Groups["name"].Value, out var existing)
+                ? existing
+                : secrets[command.Groups["name"].Value] = new HashSet<string>(StringComparer.Ordinal);
+            foreach (Match source in SecretSource().Matches(command.Groups["arguments"].Value))
+            {
+                var value = source.Groups["value"].Value;
+                var equals = value.IndexOf('=', StringComparison.Ordinal);
+                // --from-literal=key=value; --from-file=key=path or --from-file=path (key: the file name).
+                keys.Add(source.Groups["kind"].Value == "literal" || equals > 0
+                    ? value[..Math.Max(equals, 0)]
+                    : Path.GetFileName(value));
+            }
+        }
+
+        secrets.Count.ShouldBeGreaterThan(0, "deploy/k8s/README.md has no `kubectl create secret generic` command");
+        return secrets;
+    }
+
+    // ---- the dev script -------------------------------------------------------------------
+
+    /// <summary>The environment `./dev up` starts <paramref name="app"/> with (its app_env function).</summary>
+    private Dictionary<string, string> DevScriptEnvironment(string app)
+    {
+        // Sourcing the script with `help` defines its functions and only prints the usage text,
+        // which is discarded: nothing is installed or started.
+        var result = RunTool("bash", "bash", ["-c", "source ./dev help >/dev/null && app_env \"$1\"", "dev", app]);
+        result.ExitCode.ShouldBe(0, $"`./dev`'s app_env {app} failed:\n{result.StandardError}");
+
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var equals = line.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0)
+            {
+                environment[line[..equals]] = line[(equals + 1)..];
+            }
+        }
+
+        environment.Count.ShouldBeGreaterThan(0, $"`./dev`'s app_env {app} printed nothing");
+        return environment;
+    }
+
+    // ---- a small YAML reader --------------------------------------------------------------
+
+    /// <summary>
+    /// Reads the block YAML that `kubectl kustomize` prints into dictionaries, lists and strings:
+    /// block mappings and sequences (a sequence may sit at its key's indentation), plain and quoted
+    /// scalars, literal blocks, and the empty flow collections {} and []. Anchors, tags and other
+    /// flow collections are not supported; kustomize prints none of them.
+    /// </summary>
+    private static object? ParseYaml(string text)
+    {
+        var lines = text.Split('\n')
+            .Select(line => line.TrimEnd('\r'))
+            .Where(line => line.Trim().Length > 0 && !line.TrimStart().StartsWith('#') && line.Trim() != "---")
+            .ToList();
+        var index = 0;
+        return lines.Count == 0 ? null : ParseYamlNode(lines, ref index, YamlIndent(lines[0]));
+    }
+
+    private static object? ParseYamlNode(List<string> lines, ref int index, int indent)
+    {
+        var content = lines[index].Trim();
+        if (IsYamlSequenceItem(content))
+        {
+            return ParseYamlSequence(lines, ref index, indent);
+        }
+
+        if (IsYamlMappingEntry(content))
+        {
+            return ParseYamlMapping(lines, ref index, indent);
+        }
+
+        index++;
+        return ParseYamlScalar(content);
+    }
+
+    private static List<object?> ParseYamlSequence(List<string> lines, ref int index, int indent)
+    {
+        var items = new List<object?>();
+        while (index < lines.Count && YamlIndent(lines[index]) == indent && IsYamlSequenceItem(lines[index].Trim()))
+        {
+            var item = lines[index].Trim();
+            var rest = item[1..].TrimStart();
+            if (rest.Length == 0)
+            {
+                index++;
+                items.Add(index < lines.Count && YamlIndent(lines[index]) > indent ? ParseYamlNode(lines, ref index, YamlIndent(lines[index])) : null);
+                continue;
+            }
+
+            // "- key: value" opens a mapping whose later keys line up with "key": read the item's
+            // first line as if it stood there on its own.
+            var itemIndent = indent + (item.Length - rest.Length);
+            lines[index] = new string(' ', itemIndent) + rest;
+            items.Add(ParseYamlNode(lines, ref index, itemIndent));
+        }
+
+        return items;
+    }
+
+    private static Dictionary<string, object?> ParseYamlMapping(List<string> lines, ref int index, int indent)
+    {
+        var map = new Dictionary<string, object?>(StringComparer.Ordinal);
+        while (index < lines.Count && YamlIndent(lines[index]) == indent && !IsYamlSequenceItem(lines[index].Trim()))
+        {
+            var content = lines[index].Trim();
+            var separator = content.EndsWith(':') ? content.Length - 1 : content.IndexOf(": ", StringComparison.Ordinal);
+            if (separator < 0)
+            {
+                break; // not a mapping entry: malformed for this reader, stop here
+            }
+
+            var key = UnquoteYaml(content[..separator].Trim());
+            var value = separator + 1 < content.Length ? content[(separator + 1)..].Trim() : "";
+            index++;
+            if (value is "|" or "|-" or "|+" or ">" or ">-" or ">+")
+            {
+                var block = new List<string>();
+                while (index < lines.Count && YamlIndent(lines[index]) > indent)
+                {
+                    block.Add(lines[index].Trim());
+                    index++;
+                }
+
+                map[key] = string.Join('\n', block);
+            }
+            else if (value.Length > 0)
+            {
+                map[key] = ParseYamlScalar(value);
+            }
+            else if (index < lines.Count
+                && (YamlIndent(lines[index]) > indent || (YamlIndent(lines[index]) == indent && IsYamlSequenceItem(lines[index].Trim()))))
+            {
+                map[key] = ParseYamlNode(lines, ref index, YamlIndent(lines[index]));
+            }
+            else
+            {
+                map[key] = null;
+            }
+        }
+
+        return map;
+    }
+
+    private static object ParseYamlScalar(string value) => value switch
+    {
+        "{}" => new Dictionary<string, object?>(StringComparer.Ordinal),
+        "[]" => new List<object?>(),
+        _ => UnquoteYaml(value),
+    };
+
+    private static int YamlIndent(string line) => line.Length - line.TrimStart(' ').Length;
+
+    private static bool IsYamlSequenceItem(string content) => content == "-" || content.StartsWith("- ", StringComparison.Ordinal);
+
+    private static bool IsYamlMappingEntry(string content) =>
+        content[0] is not ('"' or '\'') && (content.EndsWith(':') || content.Contains(": ", StringComparison.Ordinal));
+
+    /// <summary>The mapping at <paramref name="path"/> below <paramref name="node"/>, or null.</summary>
+    private static Dictionary<string, object?>? YamlMap(object? node, params string[] path)
+    {
+        foreach (var key in path)
+        {
+            node = node is Dictionary<string, object?> map ? map.GetValueOrDefault(key) : null;
+        }
+
+        return node as Dictionary<string, object?>;
+    }
+
+    private static IEnumerable<Dictionary<string, object?>> YamlMaps(object? node) =>
+        node is List<object?> list ? list.OfType<Dictionary<string, object?>>() : [];
+
+    private static string? YamlString(Dictionary<string, object?> map, string key) => map.GetValueOrDefault(key) as string;
+
     // ---- running tools --------------------------------------------------------------------
 
     private sealed record ToolResult(int ExitCode, string StandardOutput, string StandardError);
@@ -873,7 +1344,10 @@ public sealed partial class DeploymentFilesTests
     /// spaces (none of them contains one). A missing tool fails the test (it does not skip it): the
     /// project's test script installs the Debian package named here.
     /// </summary>
-    private ToolResult RunTool(string tool, string debianPackage, string arguments)
+    private ToolResult RunTool(string tool, string debianPackage, string arguments) =>
+        RunTool(tool, debianPackage, arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+
+    private ToolResult RunTool(string tool, string debianPackage, IReadOnlyList<string> arguments)
     {
         var executable = FindOnPath(tool);
         executable.ShouldNotBeNull($"`{tool}` is not on PATH. Install the Debian package {debianPackage}: apt-get install -y {debianPackage}");
@@ -885,7 +1359,7 @@ public sealed partial class DeploymentFilesTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var argument in arguments)
         {
             startInfo.ArgumentList.Add(argument);
         }
@@ -914,7 +1388,7 @@ public sealed partial class DeploymentFilesTests
         if (!process.WaitForExit(ToolTimeout))
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"`{tool} {arguments}` did not finish within {ToolTimeout}");
+            Assert.Fail($"`{tool} {string.Join(' ', arguments)}` did not finish within {ToolTimeout}");
         }
 
         process.WaitForExit(); // lets the output handlers drain
@@ -928,6 +1402,16 @@ public sealed partial class DeploymentFilesTests
             .Select(directory => Path.Combine(directory, tool))
             .FirstOrDefault(File.Exists);
     }
+
+    // A shell line continued with a trailing backslash.
+    [GeneratedRegex(@"\\[ \t]*\r?\n")]
+    private static partial Regex ContinuedLine();
+
+    [GeneratedRegex(@"create\s+secret\s+generic\s+(?<name>[a-z0-9.-]+)(?<arguments>[^\n]*)")]
+    private static partial Regex CreateSecretCommand();
+
+    [GeneratedRegex(@"--from-(?<kind>literal|file)=(?<value>[^\s'""]+)")]
+    private static partial Regex SecretSource();
 
     [GeneratedRegex(@"dotnet\s+restore\s+(?<project>[^\s]+)")]
     private static partial Regex RestoreCommand();

@@ -1,19 +1,25 @@
 #!/bin/sh
-# Generates the internal identity key pair (EC P-256) once, for the local compose stack.
-# The gateway signs internal identity tokens with the private key; the services only verify them,
-# so the two halves go to two volumes and a service container never sees the private key.
+# Generates the local compose stack's keys once, each into its own volume:
 #
-# Later runs keep existing keys: regenerating them would invalidate tokens in flight and would
-# need every app restarted. `docker compose down -v` removes the volumes to start afresh.
+# - the internal identity key pair (EC P-256). The gateway signs internal identity tokens with the
+#   private key; the services only verify them, so the two halves go to two volumes and a service
+#   container never sees the private key.
+# - auth's data key (AES-256: 32 random bytes, base64), which encrypts TOTP secrets and auth's JWT
+#   signing keys at rest. Only the auth container mounts its volume.
+#
+# Later runs keep existing keys: regenerating the identity pair would invalidate tokens in flight
+# and need every app restarted, and a new data key would leave everything auth already encrypted
+# unreadable. `docker compose down -v` removes the volumes (and the databases) to start afresh.
 set -eu
 
 private_key=/keys/private/signing-key.pem       # PKCS#8 PEM, read by the gateway
 public_key=/keys/public/verification-key.pem    # SubjectPublicKeyInfo PEM, read by the services
-# The .NET images run apps as APP_UID (1654); the private key is readable by that user only.
+data_key=/keys/auth-data/auth-data.key          # base64 of 32 random bytes, read by auth only
+# The .NET images run apps as APP_UID (1654); the secret files are readable by that user only.
 app_uid="${APP_UID:-1654}"
 
-if [ -s "$private_key" ] && [ -s "$public_key" ]; then
-  echo "identity keys already present; keeping them"
+if [ -s "$private_key" ] && [ -s "$public_key" ] && [ -s "$data_key" ]; then
+  echo "identity keys and auth data key already present; keeping them"
   exit 0
 fi
 
@@ -26,6 +32,7 @@ if [ ! -s "$private_key" ]; then
   # that the check above would take for a good one.
   (umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$private_key.tmp")
   mv "$private_key.tmp" "$private_key"
+  echo "generated internal identity key pair"
 fi
 
 # Always derive the public key from the private key in hand, so the pair cannot drift apart
@@ -36,4 +43,12 @@ mv "$public_key.tmp" "$public_key"
 chown "$app_uid:$app_uid" "$private_key"
 chmod 0400 "$private_key"
 chmod 0444 "$public_key"
-echo "generated internal identity keys"
+
+if [ ! -s "$data_key" ]; then
+  # Same temporary-name-and-rename as above: auth refuses a key that is not exactly 32 bytes.
+  (umask 077 && openssl rand -base64 32 > "$data_key.tmp")
+  mv "$data_key.tmp" "$data_key"
+  echo "generated auth data key"
+fi
+chown "$app_uid:$app_uid" "$data_key"
+chmod 0400 "$data_key"

@@ -75,6 +75,9 @@ public static class IdentityClaims
     public const string Role = "role";
     public const string Scope = "scope";
 
+    /// <summary>The organisation's plan, which sets its rate limits at the gateway.</summary>
+    public const string Plan = "plan";
+
     public static string Format(PrincipalType type) => type switch
     {
         Identity.PrincipalType.User => "user",
