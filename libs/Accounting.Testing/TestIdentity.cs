@@ -13,6 +13,11 @@ public static class TestIdentity
 
     public static string VerificationKeyPath { get; } = WritePublicKey(SigningKey);
 
+    /// <summary>The private half, for a gateway under test to sign with what services trust.</summary>
+    public static string SigningKeyPath { get; } = WritePrivateKey(SigningKey);
+
+    public static ECDsa VerificationKey { get; } = PublicHalf(SigningKey);
+
     public static Caller Caller(string organisationId, params string[] scopes) =>
         new(organisationId, "usr_test", PrincipalType.User, "owner", scopes.ToHashSet(StringComparer.Ordinal));
 
@@ -24,6 +29,24 @@ public static class TestIdentity
     {
         using var stranger = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         return new InternalIdentityIssuer(stranger, TimeProvider.System).Issue(caller, audience);
+    }
+
+    private static string WritePrivateKey(ECDsa key)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"accounting-test-identity-{Environment.ProcessId}.key.pem");
+        File.WriteAllText(path, key.ExportPkcs8PrivateKeyPem());
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        return path;
+    }
+
+    private static ECDsa PublicHalf(ECDsa key)
+    {
+        var publicKey = ECDsa.Create();
+        publicKey.ImportSubjectPublicKeyInfo(key.ExportSubjectPublicKeyInfo(), out _);
+        return publicKey;
     }
 
     private static string WritePublicKey(ECDsa key)

@@ -29,6 +29,8 @@ public sealed class ApiError(int status, string code, string message, IReadOnlyL
     public static ApiError InvalidToken(string message = "The credentials provided are invalid or expired.") =>
         new(401, "invalid_token", message);
 
+    public static ApiError InvalidApiKey() => new(401, "invalid_api_key", "The API key provided is invalid or expired.");
+
     public static ApiError Forbidden(string message = "You are not allowed to perform this request.") =>
         new(403, "forbidden", message);
 
@@ -52,6 +54,9 @@ public sealed class ApiError(int status, string code, string message, IReadOnlyL
     public static ApiError ValidationFailed(IReadOnlyList<FieldError> errors) =>
         new(422, "validation_failed", "The request is invalid. See errors for details.", errors);
 
+    public static ApiError RateLimited(int retryAfterSeconds) =>
+        new(429, "rate_limited", $"Too many requests. Retry after {retryAfterSeconds} second{(retryAfterSeconds == 1 ? "" : "s")}.");
+
     public static ApiError ServerError() =>
         new(500, "server_error", "Something went wrong on our side. Quote the request id if you contact support.");
 
@@ -67,6 +72,7 @@ public sealed class ApiError(int status, string code, string message, IReadOnlyL
         405 => new ApiError(405, "method_not_allowed", "The method is not allowed for this path."),
         413 => PayloadTooLarge(),
         415 => UnsupportedMediaType(),
+        429 => RateLimited(1),
         503 => ServiceUnavailable("The service is temporarily unavailable."),
         >= 500 => ServerError(),
         _ => new ApiError(status, "bad_request", "The request could not be served."),

@@ -1,0 +1,48 @@
+using Accounting.Testing;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Accounting.Gateway.Tests;
+
+/// <summary>
+/// The gateway in memory, with the real Redis, proxying to <paramref name="upstream"/> for every
+/// service, signing identities with the key the test services trust.
+/// </summary>
+public sealed class GatewayFactory(StubUpstream upstream, TimeProvider? clock = null, IReadOnlyDictionary<string, string>? settings = null)
+    : WebApplicationFactory<Program>
+{
+    public static readonly string[] Clusters = ["auth", "ledger", "reports", "webhooks"];
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Redis", TestEnvironment.Redis);
+        builder.UseSetting("InternalIdentity:SigningKeyPath", TestIdentity.SigningKeyPath);
+        foreach (var cluster in Clusters)
+        {
+            builder.UseSetting($"ReverseProxy:Clusters:{cluster}:Destinations:primary:Address", upstream.Address.ToString());
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(key, value);
+        }
+
+        if (clock is not null)
+        {
+            builder.ConfigureTestServices(services => services.AddSingleton(clock));
+        }
+    }
+}
+
+/// <summary>One stub upstream per test class, so each class's gateways see only their own traffic.</summary>
+public sealed class UpstreamFixture : IAsyncLifetime
+{
+    public StubUpstream Upstream { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Upstream = await StubUpstream.StartAsync();
+
+    public async Task DisposeAsync() => await Upstream.DisposeAsync();
+}

@@ -1,0 +1,160 @@
+using System.Net;
+using Accounting.ServiceDefaults;
+using Accounting.Testing;
+
+namespace Accounting.Gateway.Tests;
+
+public sealed class RateLimitTests(UpstreamFixture fixture) : IClassFixture<UpstreamFixture>
+{
+    private StubUpstream Upstream => fixture.Upstream;
+
+    [Fact]
+    public async Task Exactly_100_of_150_concurrent_requests_on_a_fresh_key_succeed_and_the_rest_get_429()
+    {
+        await using var gateway = new GatewayFactory(Upstream);
+        using var client = gateway.CreateClient();
+        var (secret, _) = Upstream.AddKey();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 150).Select(_ => client.GetWithKeyAsync(secret)));
+
+        responses.Count(r => r.StatusCode == HttpStatusCode.OK).ShouldBe(100);
+        var refused = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        refused.Count.ShouldBe(50);
+        foreach (var response in refused)
+        {
+            (await response.ErrorCodeAsync()).ShouldBe("rate_limited");
+            int.Parse(response.Header("Retry-After")).ShouldBeGreaterThanOrEqualTo(1);
+            response.Header("X-RateLimit-Limit").ShouldBe("1000");
+            response.Header("X-RateLimit-Remaining").ShouldBe("0");
+            long.Parse(response.Header("X-RateLimit-Reset")).ShouldBeGreaterThan(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        }
+    }
+
+    [Fact]
+    public async Task Two_gateways_sharing_Redis_admit_100_requests_together()
+    {
+        await using var first = new GatewayFactory(Upstream);
+        await using var second = new GatewayFactory(Upstream);
+        using var firstClient = first.CreateClient();
+        using var secondClient = second.CreateClient();
+        var (secret, _) = Upstream.AddKey();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 150)
+            .Select(i => (i % 2 == 0 ? firstClient : secondClient).GetWithKeyAsync(secret)));
+
+        responses.Count(r => r.StatusCode == HttpStatusCode.OK).ShouldBe(100);
+        responses.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests).ShouldBe(50);
+    }
+
+    [Fact]
+    public async Task Every_admitted_response_reports_the_hourly_quota_and_the_tighter_bucket()
+    {
+        await using var gateway = new GatewayFactory(Upstream);
+        using var client = gateway.CreateClient();
+        var (secret, _) = Upstream.AddKey();
+
+        await client.GetWithKeyAsync(secret);
+        var response = await client.GetWithKeyAsync(secret);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Header("X-RateLimit-Limit").ShouldBe("1000");
+        response.Header("X-RateLimit-Remaining").ShouldBe("98");
+        response.Header("RateLimit-Policy").ShouldBe("\"hour\";q=1000;w=3600, \"burst\";q=100;w=60");
+        response.Header("RateLimit").ShouldStartWith("\"burst\";r=98;t=");
+    }
+
+    [Fact]
+    public async Task The_hourly_bucket_refuses_once_its_quota_is_spent_even_when_the_burst_has_refilled()
+    {
+        var clock = new TestClock();
+        await using var gateway = new GatewayFactory(Upstream, clock, new Dictionary<string, string>
+        {
+            ["RateLimits:Plans:small:RequestsPerHour"] = "10",
+            ["RateLimits:Plans:small:BurstPerMinute"] = "5",
+        });
+        using var client = gateway.CreateClient();
+        var (secret, _) = Upstream.AddKey(plan: "small");
+
+        (await AdmittedInARowAsync(client, secret)).ShouldBe(5);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        (await AdmittedInARowAsync(client, secret)).ShouldBe(5);
+
+        var refused = await client.GetWithKeyAsync(secret);
+        refused.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
+        refused.Header("RateLimit").ShouldStartWith("\"hour\";r=0;");
+        // 1/6 of a token came back during the minute; the rest of one token takes 300 s at 10 per hour.
+        refused.Header("Retry-After").ShouldBe("300");
+
+        clock.Advance(TimeSpan.FromMinutes(4));
+        (await client.GetWithKeyAsync(secret)).StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        (await client.GetWithKeyAsync(secret)).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Refused_requests_do_not_consume_tokens()
+    {
+        var clock = new TestClock();
+        await using var gateway = new GatewayFactory(Upstream, clock);
+        using var client = gateway.CreateClient();
+        var (secret, _) = Upstream.AddKey();
+
+        (await AdmittedInARowAsync(client, secret)).ShouldBe(100);
+        for (var i = 0; i < 20; i++)
+        {
+            (await client.GetWithKeyAsync(secret)).StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
+        }
+
+        clock.Advance(TimeSpan.FromSeconds(6));
+        (await AdmittedInARowAsync(client, secret)).ShouldBe(10);
+    }
+
+    [Fact]
+    public async Task User_tokens_are_limited_per_user()
+    {
+        await using var gateway = new GatewayFactory(Upstream);
+        using var client = gateway.CreateClient();
+        var userId = Ids.New("usr");
+        var organisationId = Ids.New("org");
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 110)
+            .Select(_ => client.GetWithBearerAsync(Upstream.Jwks.Mint(userId, organisationId))));
+
+        responses.Count(r => r.StatusCode == HttpStatusCode.OK).ShouldBe(100);
+        responses.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests).ShouldBe(10);
+    }
+
+    [Fact]
+    public async Task The_public_auth_endpoints_are_limited_per_client_address()
+    {
+        await using var gateway = new GatewayFactory(Upstream, settings: new Dictionary<string, string>
+        {
+            ["RateLimits:AnonymousRequestsPerMinute"] = "3",
+        });
+        using var client = gateway.CreateClient();
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            using var content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+            statuses.Add((await client.PostAsync(new Uri("/api/v1/auth/login", UriKind.Relative), content)).StatusCode);
+        }
+
+        statuses.ShouldBe([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests]);
+        using var last = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+        var refused = await client.PostAsync(new Uri("/api/v1/auth/register", UriKind.Relative), last);
+        (await refused.ErrorCodeAsync()).ShouldBe("rate_limited");
+        int.Parse(refused.Header("Retry-After")).ShouldBeGreaterThanOrEqualTo(1);
+    }
+
+    private static async Task<int> AdmittedInARowAsync(HttpClient client, string secret)
+    {
+        var admitted = 0;
+        while ((await client.GetWithKeyAsync(secret)).StatusCode == HttpStatusCode.OK)
+        {
+            admitted++;
+        }
+
+        return admitted;
+    }
+}

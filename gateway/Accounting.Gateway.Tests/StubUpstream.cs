@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Accounting.Gateway.Authentication;
+using Accounting.ServiceDefaults;
+using Accounting.ServiceDefaults.Http;
+using Accounting.ServiceDefaults.Identity;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Accounting.Gateway.Tests;
+
+/// <summary>What a service behind the gateway received.</summary>
+public sealed record ForwardedRequest(
+    string Method, string Path, string? InternalIdentity, string? Authorization, string? ApiKey, string? RequestId, long BodyLength);
+
+/// <summary>
+/// A Kestrel server on a free loopback port standing in for all four services: auth's internal
+/// key resolution and JWKS answered from what the test set up, every other path echoed.
+/// </summary>
+public sealed class StubUpstream : IAsyncDisposable
+{
+    private readonly WebApplication app;
+    private int resolutions;
+
+    private StubUpstream(WebApplication app) => this.app = app;
+
+    public Uri Address => new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+
+    public ConcurrentDictionary<string, ResolvedApiKey> Keys { get; } = new(StringComparer.Ordinal);
+
+    public ConcurrentQueue<ForwardedRequest> Received { get; } = new();
+
+    public ConcurrentQueue<ApiKeyUsage> Usages { get; } = new();
+
+    public TestSigningKeys Jwks { get; } = new();
+
+    public int Resolutions => Volatile.Read(ref resolutions);
+
+    public static async Task<StubUpstream> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.ConfigureHttpJsonOptions(options => JsonDefaults.Apply(options.SerializerOptions));
+        var app = builder.Build();
+        var stub = new StubUpstream(app);
+        stub.Map();
+        await app.StartAsync();
+        return stub;
+    }
+
+    /// <summary>Registers a key with auth and returns the secret a client would send.</summary>
+    public (string Secret, ResolvedApiKey Key) AddKey(string plan = "standard", params string[] scopes)
+    {
+        var secret = "sk_test_" + Ids.RandomBase62(40);
+        var key = new ResolvedApiKey(Ids.New("key"), Ids.New("org"), "test", scopes.Length > 0 ? scopes : ["invoices:read"], plan, null, "active");
+        Keys[ApiKeyHash.Compute(secret)] = key;
+        return (secret, key);
+    }
+
+    private void Map()
+    {
+        app.MapPost("/internal/api-keys/resolve", (ResolveRequest request) =>
+        {
+            Interlocked.Increment(ref resolutions);
+            return Keys.TryGetValue(request.KeyHash, out var key) ? Results.Ok(key) : Results.NotFound();
+        });
+        app.MapPost("/internal/api-keys/usage", (UsageRequest request) =>
+        {
+            foreach (var usage in request.Usages)
+            {
+                Usages.Enqueue(usage);
+            }
+
+            return Results.NoContent();
+        });
+        app.MapGet("/.well-known/jwks.json", () => Results.Text(Jwks.Document, "application/json"));
+        app.Map("/{**path}", async (HttpContext context) =>
+        {
+            var length = 0L;
+            var buffer = new byte[81920];
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(buffer)) > 0)
+            {
+                length += read;
+            }
+
+            var headers = context.Request.Headers;
+            Received.Enqueue(new ForwardedRequest(
+                context.Request.Method,
+                context.Request.Path + context.Request.QueryString,
+                Header(headers, InternalIdentityOptions.HeaderName),
+                Header(headers, "Authorization"),
+                Header(headers, "X-API-Key"),
+                Header(headers, "X-Request-Id"),
+                length));
+            return Results.Json(new { path = context.Request.Path.Value }, statusCode: (int)HttpStatusCode.OK);
+        });
+    }
+
+    private static string? Header(IHeaderDictionary headers, string name) =>
+        headers.TryGetValue(name, out var value) ? value.ToString() : null;
+
+    public async ValueTask DisposeAsync() => await app.DisposeAsync();
+
+    private sealed record ResolveRequest(string KeyHash);
+
+    private sealed record UsageRequest(IReadOnlyList<ApiKeyUsage> Usages);
+}

@@ -1,0 +1,30 @@
+namespace Accounting.Gateway.RateLimiting;
+
+/// <summary>Contract §4's limits, per organisation plan (section <c>RateLimits</c>).</summary>
+public sealed class RateLimitOptions
+{
+    public const string SectionName = "RateLimits";
+
+    /// <summary>Used for user tokens and for keys whose plan has no entry of its own.</summary>
+    public string DefaultPlan { get; set; } = "standard";
+
+    public Dictionary<string, PlanLimits> Plans { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Per client IP, on the endpoints that take no credential (login, register, refresh, TOTP).</summary>
+    public int AnonymousRequestsPerMinute { get; set; } = 120;
+
+    public PlanLimits For(string? plan) =>
+        (plan is not null && Plans.TryGetValue(plan, out var limits)) || Plans.TryGetValue(DefaultPlan, out limits)
+            ? limits
+            : PlanLimits.Standard;
+}
+
+/// <summary>Two token buckets that must both admit a request: a steady hourly quota and a per-minute burst.</summary>
+public sealed class PlanLimits
+{
+    public static readonly PlanLimits Standard = new();
+
+    public int RequestsPerHour { get; set; } = 1000;
+
+    public int BurstPerMinute { get; set; } = 100;
+}
