@@ -46,3 +46,27 @@ public sealed class UpstreamFixture : IAsyncLifetime
 
     public async Task DisposeAsync() => await Upstream.DisposeAsync();
 }
+
+/// <summary>A stub upstream and one gateway in front of it, shared by a test class.</summary>
+public sealed class GatewayFixture : IAsyncLifetime
+{
+    public StubUpstream Upstream { get; private set; } = null!;
+
+    public GatewayFactory Gateway { get; private set; } = null!;
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Upstream = await StubUpstream.StartAsync();
+        Gateway = new GatewayFactory(Upstream);
+        Client = Gateway.CreateClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client.Dispose();
+        await Gateway.DisposeAsync();
+        await Upstream.DisposeAsync();
+    }
+}

@@ -26,6 +26,7 @@ public sealed class StubUpstream : IAsyncDisposable
 {
     private readonly WebApplication app;
     private int resolutions;
+    private int jwksFetches;
 
     private StubUpstream(WebApplication app) => this.app = app;
 
@@ -40,6 +41,8 @@ public sealed class StubUpstream : IAsyncDisposable
     public TestSigningKeys Jwks { get; } = new();
 
     public int Resolutions => Volatile.Read(ref resolutions);
+
+    public int JwksFetches => Volatile.Read(ref jwksFetches);
 
     public static async Task<StubUpstream> StartAsync()
     {
@@ -79,7 +82,11 @@ public sealed class StubUpstream : IAsyncDisposable
 
             return Results.NoContent();
         });
-        app.MapGet("/.well-known/jwks.json", () => Results.Text(Jwks.Document, "application/json"));
+        app.MapGet("/.well-known/jwks.json", () =>
+        {
+            Interlocked.Increment(ref jwksFetches);
+            return Results.Text(Jwks.Document, "application/json");
+        });
         app.Map("/{**path}", async (HttpContext context) =>
         {
             var length = 0L;

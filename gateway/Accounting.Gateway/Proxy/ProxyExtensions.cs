@@ -63,7 +63,7 @@ public static class ProxyExtensions
         return app;
     }
 
-    private static ApiError ErrorFor(IForwarderErrorFeature failure) => failure.Exception switch
+    private static ApiError ErrorFor(IForwarderErrorFeature failure) => ClientFault(failure.Exception) switch
     {
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => ApiError.PayloadTooLarge(),
         BadHttpRequestException badRequest => ApiError.BadRequest(badRequest.Message),
@@ -73,4 +73,18 @@ public static class ProxyExtensions
             ApiError.ServiceUnavailable("The service did not answer in time. Retry shortly."),
         _ => ApiError.ServiceUnavailable("The service is temporarily unavailable. Retry shortly."),
     };
+
+    /// <summary>YARP wraps what went wrong reading the client's body (such as Kestrel's size limit) in its own exceptions.</summary>
+    private static Exception? ClientFault(Exception? exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is BadHttpRequestException)
+            {
+                return current;
+            }
+        }
+
+        return exception;
+    }
 }
