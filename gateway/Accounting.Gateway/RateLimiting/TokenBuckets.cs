@@ -19,31 +19,33 @@ public static class TokenBuckets
     public const int MaxCapacity = 10_000_000;
 
     /// <summary>
-    /// KEYS[1] the principal's bucket hash; ARGV now (Unix ms), hourly capacity, burst capacity.
-    /// Returns {admitted (0|1), hourly units, burst units}. The caller's clock is used, not Redis
-    /// TIME, so tests can move time; a replica whose clock lags never refills backwards.
+    /// KEYS[1] the principal's buckets, stored as "hourly burst updated-at"; ARGV now (Unix ms),
+    /// hourly capacity, burst capacity. Returns {admitted (0|1), hourly units, burst units}. A
+    /// refusal writes nothing: the stored levels and time still yield the same refill later. The
+    /// caller's clock is used, not Redis TIME, so tests can move time; a replica whose clock lags
+    /// never refills backwards.
     /// </summary>
     public const string Script =
         """
         local now = tonumber(ARGV[1])
-        local hour_capacity = tonumber(ARGV[2])
-        local burst_capacity = tonumber(ARGV[3])
-        local state = redis.call('HMGET', KEYS[1], 'h', 'b', 't')
-        local hourly = tonumber(state[1]) or hour_capacity * 3600000
-        local burst = tonumber(state[2]) or burst_capacity * 60000
-        local updated = tonumber(state[3]) or now
-        local elapsed = math.max(0, now - updated)
-        hourly = math.min(hour_capacity * 3600000, hourly + elapsed * hour_capacity)
-        burst = math.min(burst_capacity * 60000, burst + elapsed * burst_capacity)
-        local admitted = 0
-        if hourly >= 3600000 and burst >= 60000 then
-          hourly = hourly - 3600000
-          burst = burst - 60000
-          admitted = 1
+        local hour_capacity = tonumber(ARGV[2]) * 3600000
+        local burst_capacity = tonumber(ARGV[3]) * 60000
+        local hourly, burst, updated = hour_capacity, burst_capacity, now
+        local stored = redis.call('GET', KEYS[1])
+        if stored then
+          local h, b, t = string.match(stored, '^(%d+) (%d+) (%d+)$')
+          hourly, burst, updated = tonumber(h), tonumber(b), tonumber(t)
         end
-        redis.call('HSET', KEYS[1], 'h', string.format('%.0f', hourly), 'b', string.format('%.0f', burst), 't', string.format('%.0f', math.max(now, updated)))
-        redis.call('PEXPIRE', KEYS[1], 3600000)
-        return {admitted, hourly, burst}
+        local elapsed = math.max(0, now - updated)
+        hourly = math.min(hour_capacity, hourly + elapsed * tonumber(ARGV[2]))
+        burst = math.min(burst_capacity, burst + elapsed * tonumber(ARGV[3]))
+        if hourly < 3600000 or burst < 60000 then
+          return {0, hourly, burst}
+        end
+        hourly = hourly - 3600000
+        burst = burst - 60000
+        redis.call('SET', KEYS[1], string.format('%.0f %.0f %.0f', hourly, burst, math.max(now, updated)), 'PX', 3600000)
+        return {1, hourly, burst}
         """;
 
     public static RateLimitDecision Take(ref BucketState state, long nowMilliseconds, PlanLimits limits)
