@@ -189,4 +189,21 @@ public sealed class ProxyTests(UpstreamFixture fixture) : IClassFixture<Upstream
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         body.RootElement.GetProperty("keys").GetArrayLength().ShouldBeGreaterThan(0);
     }
+
+    [Fact]
+    public async Task The_gateway_serves_the_combined_public_document_and_a_browsable_reference()
+    {
+        await using var gateway = new GatewayFactory(Upstream);
+        using var client = gateway.CreateClient();
+
+        using var document = JsonDocument.Parse(await client.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)));
+        var paths = document.RootElement.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        var ui = await client.GetAsync(new Uri("/docs/index.html", UriKind.Relative));
+
+        paths.ShouldContain("/api/v1/invoices");
+        paths.ShouldNotContain(p => p.StartsWith("/internal", StringComparison.Ordinal));
+        document.RootElement.GetProperty("components").GetProperty("schemas").TryGetProperty("Invoice", out _).ShouldBeTrue();
+        ui.StatusCode.ShouldBe(HttpStatusCode.OK);
+        ui.Content.Headers.ContentType!.MediaType.ShouldBe("text/html");
+    }
 }

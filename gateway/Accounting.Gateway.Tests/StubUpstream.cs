@@ -87,6 +87,20 @@ public sealed class StubUpstream : IAsyncDisposable
             Interlocked.Increment(ref jwksFetches);
             return Results.Text(Jwks.Document, "application/json");
         });
+        app.MapGet("/openapi/v1.json", () => Results.Text(
+            """
+            {
+              "openapi": "3.1.1",
+              "info": { "title": "stub", "version": "v1" },
+              "paths": {
+                "/api/v1/invoices": { "get": { "responses": { "200": { "description": "OK",
+                  "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Invoice" } } } } } } },
+                "/internal/api-keys/resolve": { "post": { "responses": { "200": { "description": "OK" } } } }
+              },
+              "components": { "schemas": { "Invoice": { "type": "object" } } }
+            }
+            """,
+            "application/json"));
         app.Map("/{**path}", async (HttpContext context) =>
         {
             var length = 0L;

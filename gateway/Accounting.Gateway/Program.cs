@@ -1,4 +1,5 @@
 using Accounting.Gateway.Authentication;
+using Accounting.Gateway.Documentation;
 using Accounting.Gateway.Proxy;
 using Accounting.Gateway.RateLimiting;
 using Accounting.Redis;
@@ -11,12 +12,15 @@ builder.AddRedis();
 builder.AddGatewayAuthentication();
 builder.AddGatewayRateLimiting();
 builder.AddGatewayProxy();
+builder.AddGatewayDocumentation();
 
 var app = builder.Build();
 
+app.UseGatewayDocumentation();
 app.UseServiceDefaults();
 app.UseRateLimiter();
-app.MapDefaultEndpoints();
+app.MapHealthEndpoints();
+app.MapGatewayDocumentation();
 app.MapGatewayProxy();
 
 app.Run();

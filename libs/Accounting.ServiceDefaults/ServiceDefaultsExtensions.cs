@@ -29,6 +29,7 @@ public static class ServiceDefaultsExtensions
         builder.AddTelemetry(serviceName);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHealthChecks();
+        builder.Services.AddOpenApi();
         // The pipeline always authenticates and authorises; each app adds the schemes it trusts.
         builder.Services.AddAuthentication();
         builder.Services.AddAuthorization();
@@ -59,11 +60,20 @@ public static class ServiceDefaultsExtensions
         return app;
     }
 
+    /// <summary>Health endpoints, and the service's OpenAPI document at <c>/openapi/v1.json</c> (the gateway combines them).</summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapHealthEndpoints();
+        app.MapOpenApi().AllowAnonymous();
+        return app;
+    }
+
     /// <summary>
     /// <c>/health/live</c> answers while the process runs; <c>/health/ready</c> runs every check
     /// tagged ready (database, broker, cache) and is what load balancers and probes watch.
     /// </summary>
-    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    public static WebApplication MapHealthEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapHealthChecks("/health/live", new HealthCheckOptions

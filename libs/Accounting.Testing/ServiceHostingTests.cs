@@ -38,6 +38,18 @@ public abstract class ServiceHostingTests<TProgram>(ServiceFactory<TProgram> fac
     }
 
     [Fact]
+    public async Task Serves_its_OpenAPI_document_without_an_identity_for_the_gateway_to_combine()
+    {
+        using var client = Factory.CreateClient();
+        var response = await client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.StartsWith("3.", document.RootElement.GetProperty("openapi").GetString(), StringComparison.Ordinal);
+        Assert.True(document.RootElement.TryGetProperty("paths", out _));
+    }
+
+    [Fact]
     public async Task Start_up_applies_the_outbox_migrations_to_the_service_database()
     {
         using var client = Factory.CreateClient();

@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Yarp.ReverseProxy;
+
+namespace Accounting.Gateway.Documentation;
+
+/// <summary>
+/// The public API as one OpenAPI document: each service's own document, fetched from where the
+/// proxy sends its traffic, keeping only publicly routed paths. Schemas two services name alike
+/// but define differently are prefixed with the service's name. Rebuilt at most once a minute.
+/// </summary>
+public sealed class CombinedOpenApiDocument(HttpClient http, IProxyStateLookup proxy, TimeProvider clock)
+{
+    private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(1);
+    private static readonly string[] PublicPathPrefixes = ["/api/", "/.well-known/"];
+
+    private (string Json, DateTimeOffset BuiltAt)? cached;
+
+    public async Task<string> GetAsync(CancellationToken cancellationToken)
+    {
+        if (cached is { } document && clock.GetUtcNow() - document.BuiltAt < CacheFor)
+        {
+            return document.Json;
+        }
+
+        var json = (await BuildAsync(cancellationToken)).ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        cached = (json, clock.GetUtcNow());
+        return json;
+    }
+
+    private async Task<JsonObject> BuildAsync(CancellationToken cancellationToken)
+    {
+        var paths = new JsonObject();
+        var schemas = new JsonObject();
+        var unavailable = new List<string>();
+        foreach (var cluster in proxy.GetClusters().OrderBy(c => c.ClusterId, StringComparer.Ordinal))
+        {
+            if (await FetchAsync(cluster, cancellationToken) is not { } service)
+            {
+                unavailable.Add(cluster.ClusterId);
+                continue;
+            }
+
+            Merge(cluster.ClusterId, service, paths, schemas);
+        }
+
+        var description = "Every public endpoint of the accounting API, combined from the services' own documents.";
+        if (unavailable.Count > 0)
+        {
+            description += " Not included (service unavailable): " + string.Join(", ", unavailable) + ".";
+        }
+
+        return new JsonObject
+        {
+            ["openapi"] = "3.1.1",
+            ["info"] = new JsonObject { ["title"] = "Accounting API", ["version"] = "v1", ["description"] = description },
+            ["servers"] = new JsonArray(new JsonObject { ["url"] = "/" }),
+            ["security"] = new JsonArray(new JsonObject { ["api_key"] = new JsonArray() }, new JsonObject { ["bearer"] = new JsonArray() }),
+            ["paths"] = paths,
+            ["components"] = new JsonObject
+            {
+                ["schemas"] = schemas,
+                ["securitySchemes"] = new JsonObject
+                {
+                    ["api_key"] = new JsonObject { ["type"] = "apiKey", ["in"] = "header", ["name"] = "X-API-Key" },
+                    ["bearer"] = new JsonObject
+                    {
+                        ["type"] = "http",
+                        ["scheme"] = "bearer",
+                        ["description"] = "An API key (sk_live_…, sk_test_…) or a user access token (JWT).",
+                    },
+                },
+            },
+        };
+    }
+
+    private async Task<JsonObject?> FetchAsync(Yarp.ReverseProxy.Model.ClusterState cluster, CancellationToken cancellationToken)
+    {
+        if (cluster.Destinations.Values.FirstOrDefault()?.Model.Config.Address is not { } address)
+        {
+            return null;
+        }
+
+        try
+        {
+            var url = new Uri(new Uri(address.EndsWith('/') ? address : address + "/"), "openapi/v1.json");
+            return JsonNode.Parse(await http.GetStringAsync(url, cancellationToken)) as JsonObject;
+        }
+        catch (Exception exception) when (exception is HttpRequestException or JsonException or TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
+    private static void Merge(string service, JsonObject document, JsonObject paths, JsonObject schemas)
+    {
+        var renamed = new Dictionary<string, string>(StringComparer.Ordinal);
+        var ownSchemas = document["components"]?["schemas"] as JsonObject ?? [];
+        foreach (var (name, schema) in ownSchemas)
+        {
+            if (schemas[name] is { } existing && !JsonNode.DeepEquals(existing, schema))
+            {
+                renamed[name] = CultureInfo.InvariantCulture.TextInfo.ToTitleCase(service) + name;
+            }
+        }
+
+        var text = new JsonObject { ["paths"] = document["paths"]?.DeepClone(), ["schemas"] = ownSchemas.DeepClone() }.ToJsonString();
+        foreach (var (from, to) in renamed)
+        {
+            text = text.Replace($"\"#/components/schemas/{from}\"", $"\"#/components/schemas/{to}\"", StringComparison.Ordinal);
+        }
+
+        var rewritten = JsonNode.Parse(text)!;
+        foreach (var (name, schema) in rewritten["schemas"]!.AsObject())
+        {
+            schemas[renamed.GetValueOrDefault(name, name)] ??= schema!.DeepClone();
+        }
+
+        foreach (var (path, operations) in rewritten["paths"]?.AsObject() ?? [])
+        {
+            if (PublicPathPrefixes.Any(prefix => path.StartsWith(prefix, StringComparison.Ordinal)))
+            {
+                paths[path] ??= operations!.DeepClone();
+            }
+        }
+    }
+}
