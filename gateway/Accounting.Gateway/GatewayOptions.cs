@@ -6,10 +6,10 @@ public sealed class GatewayOptions
     public const string SectionName = "Gateway";
 
     /// <summary>The <c>iss</c> every user token must carry: the auth service.</summary>
-    public string TokenIssuer { get; set; } = "accounting-auth";
+    public string Issuer { get; set; } = "accounting-auth";
 
     /// <summary>The <c>aud</c> every user token must carry.</summary>
-    public string TokenAudience { get; set; } = "accounting-api";
+    public string Audience { get; set; } = "accounting-api";
 
     /// <summary>
     /// How long a resolved key is trusted without asking auth again. Revocations arrive over Redis

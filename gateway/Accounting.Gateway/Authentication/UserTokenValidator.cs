@@ -67,7 +67,7 @@ public sealed class UserTokenValidator(AuthServiceClient auth, IOptions<GatewayO
             }
 
             var jwks = new JsonWebKeySet(await auth.GetJwksAsync(cancellationToken));
-            var parameters = UserTokens.ValidationParameters(jwks, options.Value.TokenIssuer, options.Value.TokenAudience);
+            var parameters = UserTokens.ValidationParameters(jwks, options.Value.Issuer, options.Value.Audience);
             parameters.LifetimeValidator = IsWithinLifetime;
             current = new KeySet(parameters, now);
             return current;
