@@ -628,8 +628,10 @@ public sealed partial class DeploymentFilesTests
 
     private static string ContextRelative(string context, string path) => Path.GetRelativePath(context, path).Replace('\\', '/');
 
+    // Deployed apps live under gateway/ and services/; bench/ holds load-test helpers that never ship.
     private List<string> WebAppProjects() =>
         EnumerateProjects(_repoRoot)
+            .Where(project => Relative(project).Split('/')[0] is "gateway" or "services")
             .Where(project => string.Equals((string?)XDocument.Load(project).Root?.Attribute("Sdk"), "Microsoft.NET.Sdk.Web", StringComparison.OrdinalIgnoreCase))
             .ToList();
 
