@@ -69,8 +69,9 @@ public class WebhooksFactory : ServiceFactory<Program>, IAsyncLifetime
     /// <summary>Another host of the service on the same database and queue: a second replica, or the service after a restart.</summary>
     public WebhooksReplica CreateReplica() => new(Database.ConnectionString, Settings);
 
+    /// <summary>A client acting for <paramref name="organisationId"/> (by default with <c>webhooks:write</c>), whose identity stays valid however far the test moves the clock.</summary>
     public HttpClient ClientFor(string organisationId, params string[] scopes) =>
-        CreateClientFor(TestIdentity.Caller(organisationId, scopes.Length == 0 ? ["webhooks:write"] : scopes));
+        CreateDefaultClient(new FreshIdentityHandler(TestIdentity.Caller(organisationId, scopes.Length == 0 ? ["webhooks:write"] : scopes), ServiceName, Clock));
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -83,6 +84,18 @@ public class WebhooksFactory : ServiceFactory<Program>, IAsyncLifetime
         await DisposeAsync();
         await Database.DisposeAsync();
         await Settings.DeleteQueueAsync();
+    }
+}
+
+/// <summary>Mints the gateway identity per request on the service's clock, as the gateway does for every call.</summary>
+public sealed class FreshIdentityHandler(Caller caller, string audience, TimeProvider clock) : DelegatingHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Headers.Remove(InternalIdentityOptions.HeaderName);
+        request.Headers.Add(InternalIdentityOptions.HeaderName, TestIdentity.Mint(caller, audience, clock));
+        return base.SendAsync(request, cancellationToken);
     }
 }
 
@@ -156,6 +169,17 @@ public static class WebhooksTestActions
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
+
+    /// <summary>The endpoint's only delivery, or null while there is none.</summary>
+    public static async Task<JsonElement?> OnlyDeliveryAsync(this HttpClient client, string webhookId) =>
+        (await client.DeliveriesAsync(webhookId)) is [var only] ? only : null;
+
+    /// <summary>True once the endpoint's only delivery has had <paramref name="attempts"/> attempts recorded.</summary>
+    public static async Task<bool> AttemptedAsync(this HttpClient client, string webhookId, int attempts) =>
+        await client.OnlyDeliveryAsync(webhookId) is { } delivery && delivery.GetProperty("attempts").GetInt32() >= attempts;
+
+    public static async Task<bool> SettledAsync(this HttpClient client, string webhookId, string status) =>
+        await client.OnlyDeliveryAsync(webhookId) is { } delivery && delivery.GetProperty("status").GetString() == status;
 
     public static async Task<List<JsonElement>> DeliveriesAsync(this HttpClient client, string webhookId) =>
         [.. (await client.GetJsonAsync($"/api/v1/webhooks/{webhookId}/deliveries")).GetProperty("data").EnumerateArray()];
