@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Accounting.ServiceDefaults;
 using Dapper;
 using Microsoft.Extensions.Options;
@@ -8,7 +9,7 @@ namespace Accounting.Webhooks.Dispatch;
 /// <summary>An attempt a dispatcher has claimed, with everything needed to send it.</summary>
 public sealed record ClaimedAttempt(
     string Id, string EndpointId, string EventId, string Payload, int Attempts, Guid LeaseId,
-    string Url, string Secret, string? PreviousSecret)
+    string Url, string Secret, string? PreviousSecret, string? TraceParent)
 {
     public int Number => Attempts + 1;
 }
@@ -53,8 +54,8 @@ public sealed class DeliveryStore(NpgsqlDataSource dataSource, IOptions<Webhooks
 
         await connection.ExecuteAsync(new CommandDefinition(
             $"""
-            INSERT INTO webhook_deliveries (id, organisation_id, endpoint_id, event_id, event, payload, status, next_attempt_at, created_at)
-            SELECT delivery.id, @OrganisationId, delivery.endpoint_id, @EventId, @EventName, @Payload, 'pending', @Now, @Now
+            INSERT INTO webhook_deliveries (id, organisation_id, endpoint_id, event_id, event, payload, status, next_attempt_at, trace_parent, created_at)
+            SELECT delivery.id, @OrganisationId, delivery.endpoint_id, @EventId, @EventName, @Payload, 'pending', @Now, @TraceParent, @Now
             FROM unnest(@Ids, @EndpointIds) AS delivery (id, endpoint_id)
             ON CONFLICT (endpoint_id, event_id) DO NOTHING;
             SELECT pg_notify('{NotificationChannel}', '');
@@ -62,6 +63,7 @@ public sealed class DeliveryStore(NpgsqlDataSource dataSource, IOptions<Webhooks
             new
             {
                 OrganisationId = organisationId, EventId = eventId, EventName = eventName, Payload = payload, Now = now,
+                TraceParent = Activity.Current?.Id,
                 Ids = endpoints.Select(_ => NewDeliveryId()).ToArray(), EndpointIds = endpoints.ToArray(),
             },
             transaction, cancellationToken: cancellationToken));
@@ -76,11 +78,15 @@ public sealed class DeliveryStore(NpgsqlDataSource dataSource, IOptions<Webhooks
         var id = NewDeliveryId();
         await transaction.Connection!.ExecuteAsync(new CommandDefinition(
             $"""
-            INSERT INTO webhook_deliveries (id, organisation_id, endpoint_id, event_id, event, payload, status, next_attempt_at, created_at)
-            VALUES (@Id, @OrganisationId, @EndpointId, @EventId, @EventName, @Payload, 'pending', @Now, @Now);
+            INSERT INTO webhook_deliveries (id, organisation_id, endpoint_id, event_id, event, payload, status, next_attempt_at, trace_parent, created_at)
+            VALUES (@Id, @OrganisationId, @EndpointId, @EventId, @EventName, @Payload, 'pending', @Now, @TraceParent, @Now);
             SELECT pg_notify('{NotificationChannel}', '');
             """,
-            new { Id = id, OrganisationId = organisationId, EndpointId = endpointId, EventId = eventId, EventName = eventName, Payload = payload, Now = now },
+            new
+            {
+                Id = id, OrganisationId = organisationId, EndpointId = endpointId, EventId = eventId, EventName = eventName, Payload = payload, Now = now,
+                TraceParent = Activity.Current?.Id,
+            },
             transaction, cancellationToken: cancellationToken));
         return id;
     }
@@ -124,7 +130,7 @@ public sealed class DeliveryStore(NpgsqlDataSource dataSource, IOptions<Webhooks
             FROM due, webhook_endpoints e
             WHERE d.id = due.id AND e.id = d.endpoint_id
             RETURNING d.id, d.endpoint_id, d.event_id, d.payload, d.attempts, d.lease_id, e.url, e.secret,
-                CASE WHEN e.previous_secret_expires_at > @Now THEN e.previous_secret END AS previous_secret
+                CASE WHEN e.previous_secret_expires_at > @Now THEN e.previous_secret END AS previous_secret, d.trace_parent
             """,
             new
             {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Dapper;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,7 @@ internal sealed partial class DeliveryWorker(
     TimeProvider clock,
     ILogger<DeliveryWorker> logger) : BackgroundService
 {
+    private static readonly ActivitySource Source = new(WebhookMetrics.MeterName);
     private static readonly TimeSpan BacklogInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MaxFailureDelay = TimeSpan.FromSeconds(10);
 
@@ -85,9 +87,21 @@ internal sealed partial class DeliveryWorker(
 
     private async Task RunAsync(ClaimedAttempt attempt, CancellationToken stoppingToken)
     {
+        // Continues the trace that caused the delivery, so it runs from the original request to the receiver.
+        ActivityContext.TryParse(attempt.TraceParent, null, out var parent);
+        using var activity = Source.StartActivity("webhook deliver", ActivityKind.Client, parent);
+        activity?.SetTag("webhook.delivery_id", attempt.Id);
+        activity?.SetTag("webhook.endpoint_id", attempt.EndpointId);
+        activity?.SetTag("webhook.attempt", attempt.Number);
         try
         {
             var result = await sender.SendAsync(attempt, stoppingToken);
+            activity?.SetTag("http.response.status_code", result.ResponseStatus);
+            if (!result.Succeeded)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, result.Error ?? $"HTTP {result.ResponseStatus}");
+            }
+
             if (await store.RecordAsync(attempt, result, stoppingToken))
             {
                 metrics.RecordAttempt(

@@ -36,6 +36,8 @@ CREATE TABLE webhook_deliveries (
     last_attempt_at timestamptz,
     response_status integer,
     duration_ms     integer,
+    -- The trace of whatever caused the delivery (the event's publication, an API call), continued by each attempt.
+    trace_parent    text,
     created_at      timestamptz NOT NULL,
     UNIQUE (endpoint_id, event_id)
 );
