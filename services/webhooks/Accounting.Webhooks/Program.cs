@@ -21,8 +21,7 @@ builder.Services.AddOptions<WebhooksOptions>().Bind(webhooksSection)
     .Validate(options => options.LeaseDuration > options.DeliveryTimeout, "Webhooks:LeaseDuration must exceed Webhooks:DeliveryTimeout.")
     .ValidateOnStart();
 builder.Services.AddSingleton<TargetGuard>();
-builder.Services.AddSingleton(sp => new WebhookSender(
-    WebhookSender.CreateClient(sp.GetRequiredService<TargetGuard>()), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<WebhooksOptions>>(), sp.GetRequiredService<TimeProvider>()));
+builder.Services.AddSingleton<WebhookSender>();
 builder.Services.AddSingleton<DeliveryStore>();
 builder.Services.AddSingleton<WebhookMetrics>();
 builder.Services.AddHostedService<DeliveryWorker>();

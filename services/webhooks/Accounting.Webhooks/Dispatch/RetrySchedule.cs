@@ -23,10 +23,7 @@ public static class RetrySchedule
             return null;
         }
 
-        // Jitter only spreads load; it needs no unpredictability.
-#pragma warning disable CA5394
         var jitter = 0.8 + (Random.Shared.NextDouble() * 0.4);
-#pragma warning restore CA5394
         return Delays[attempt - 1] * jitter;
     }
 

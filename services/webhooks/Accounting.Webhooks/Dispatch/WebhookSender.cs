@@ -10,28 +10,24 @@ namespace Accounting.Webhooks.Dispatch;
 /// <c>X-Signature</c>, within the delivery timeout, redirects not followed, the response body
 /// read only up to the configured cap. Never throws for a receiver's failure: it returns it.
 /// </summary>
-public sealed class WebhookSender(HttpClient http, IOptions<WebhooksOptions> options, TimeProvider clock)
+public sealed class WebhookSender(TargetGuard guard, IOptions<WebhooksOptions> options, TimeProvider clock) : IDisposable
 {
     private readonly WebhooksOptions settings = options.Value;
 
-    /// <summary>The client every attempt goes through: connections only to addresses the guard permits.</summary>
-    public static HttpClient CreateClient(TargetGuard guard)
+    private readonly HttpClient http = new(new SocketsHttpHandler
     {
-        ArgumentNullException.ThrowIfNull(guard);
-        return new HttpClient(new SocketsHttpHandler
-        {
-            ConnectCallback = guard.ConnectAsync,
-            // A proxy would make the connection, and the guard would check the proxy instead of the target.
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            UseCookies = false,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        })
-        {
-            // Each attempt has its own deadline, which covers reading the response too.
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
-    }
+        // Every connection goes through the guard, which checks the address actually connected to.
+        ConnectCallback = guard.ConnectAsync,
+        // A proxy would make the connection, and the guard would check the proxy instead of the target.
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        UseCookies = false,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+    })
+    {
+        // Each attempt has its own deadline, which covers reading the response too.
+        Timeout = Timeout.InfiniteTimeSpan,
+    };
 
     public async Task<AttemptResult> SendAsync(ClaimedAttempt attempt, CancellationToken stoppingToken)
     {
@@ -89,4 +85,6 @@ public sealed class WebhookSender(HttpClient http, IOptions<WebhooksOptions> opt
 
         return Encoding.UTF8.GetString(buffer, 0, filled);
     }
+
+    public void Dispose() => http.Dispose();
 }
