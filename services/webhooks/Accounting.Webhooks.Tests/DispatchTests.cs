@@ -2,9 +2,12 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Accounting.Testing;
+using Accounting.Webhooks.Dispatch;
+using Dapper;
 using MassTransit;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Accounting.Webhooks.Tests;
 
@@ -183,6 +186,38 @@ public sealed class DispatchTests(WebhooksFactory factory) : IClassFixture<Webho
         (healthy.Received.Max(r => r.ReceivedAt) - published).ShouldBeLessThan(TimeSpan.FromSeconds(5));
         hanging.Received.Count.ShouldBeGreaterThan(0);
         hanging.Received.Count.ShouldBeLessThan(events.Length);
+    }
+
+    [Fact]
+    public async Task An_attempt_claimed_by_a_dispatcher_that_crashed_is_retaken_when_its_lease_runs_out()
+    {
+        await using var receiver = await StubReceiver.StartAsync();
+        var organisation = WebhooksTestActions.NewOrganisation();
+        using var client = factory.ClientFor(organisation);
+        var (webhookId, _) = await client.SubscribeAsync(receiver.Url);
+        var now = factory.Clock.GetUtcNow();
+        const string Orphaned = "evt_orphaned";
+        await using (var connection = new NpgsqlConnection(factory.Database.ConnectionString))
+        {
+            // Left behind by a dispatcher that claimed the attempt and died before recording it.
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO webhook_deliveries (id, organisation_id, endpoint_id, event_id, event, payload, status, next_attempt_at, lease_id, leased_until, created_at)
+                VALUES ('dlv_orphaned', @Organisation, @WebhookId, @EventId, 'ping', @Payload, 'pending', @Now, gen_random_uuid(), @LeasedUntil, @Now)
+                """,
+                new { Organisation = organisation, WebhookId = webhookId, EventId = Orphaned, Payload = WebhookPayload.Ping(Orphaned, webhookId, now, organisation), Now = now, LeasedUntil = now.AddMinutes(2) });
+        }
+
+        var later = WebhooksTestActions.KeyCreated(organisation);
+        await factory.PublishAsync(later);
+        (await Eventually.HoldsAsync(() => receiver.Received.Any(r => r.WebhookId == WebhookPayload.EventIdOf(later)), Deadline)).ShouldBeTrue();
+        receiver.Received.ShouldNotContain(r => r.WebhookId == Orphaned);
+
+        factory.Clock.Advance(TimeSpan.FromMinutes(3));
+
+        (await Eventually.HoldsAsync(() => receiver.Received.Any(r => r.WebhookId == Orphaned), Deadline)).ShouldBeTrue();
+        (await Eventually.HoldsAsync(async () => (await client.GetJsonAsync($"/api/v1/webhooks/{webhookId}/deliveries/dlv_orphaned")).GetProperty("status").GetString() == "succeeded", Deadline)).ShouldBeTrue();
+        receiver.Received.Count(r => r.WebhookId == Orphaned).ShouldBe(1);
     }
 
     [Fact]
