@@ -58,6 +58,7 @@ public sealed class WebhookApiTests(WebhooksFactory factory) : IClassFixture<Web
     [InlineData("""{"events": ["*"]}""", "url")]
     [InlineData("""{"url": "http://127.0.0.1/x", "events": []}""", "events")]
     [InlineData("""{"url": "http://127.0.0.1/x"}""", "events")]
+    [InlineData("""{"url": "http://127.0.0.1/x", "events": [null]}""", "events[0]")]
     public async Task Missing_or_malformed_fields_are_a_422(string body, string field)
     {
         using var client = factory.ClientFor(WebhooksTestActions.NewOrganisation());
@@ -69,12 +70,14 @@ public sealed class WebhookApiTests(WebhooksFactory factory) : IClassFixture<Web
         errors.EnumerateArray().Select(e => e.GetProperty("field").GetString()).ShouldContain(field);
     }
 
-    [Fact]
-    public async Task Malformed_json_is_a_400_in_the_envelope()
+    [Theory]
+    [InlineData("""{"url": """)]
+    [InlineData("""{"url": "http://127.0.0.1/x", "events": ["*"], "description": 5}""")]
+    public async Task Malformed_json_or_wrong_types_are_a_400_in_the_envelope(string body)
     {
         using var client = factory.ClientFor(WebhooksTestActions.NewOrganisation());
 
-        var response = await client.PostAsync("/api/v1/webhooks", new StringContent("{\"url\": ", System.Text.Encoding.UTF8, "application/json"));
+        var response = await client.PostAsync("/api/v1/webhooks", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetProperty("code").GetString().ShouldBe("bad_request");

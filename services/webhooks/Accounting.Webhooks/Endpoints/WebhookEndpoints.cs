@@ -49,7 +49,7 @@ internal static class WebhookRules
 
     public const string NoEvents = "events must name at least one event, or be [\"*\"] for every event.";
 
-    public static bool IsKnownEvent(EventCatalog catalog, string name) => name == AllEvents || catalog.Names.Contains(name);
+    public static bool IsKnownEvent(EventCatalog catalog, string? name) => name is not null && (name == AllEvents || catalog.Names.Contains(name));
 
     public static string UnknownEvent(string name) => $"'{name}' is not an event. Use names such as invoice.paid, or \"*\" for every event.";
 
