@@ -14,11 +14,19 @@ public sealed class EventCatalog
 
     public EventCatalog(IEnumerable<Assembly> assemblies)
     {
-        types = assemblies.Distinct()
-            .SelectMany(assembly => assembly.GetTypes())
-            .Where(type => type is { IsAbstract: false } && type.IsAssignableTo(typeof(IntegrationEvent)))
+        types = TypesIn(assemblies)
             .ToFrozenDictionary(type => { var contract = ContractOf(type); return (contract.Name, contract.Version); });
+        Names = types.Keys.Select(key => key.Name).ToFrozenSet(StringComparer.Ordinal);
     }
+
+    /// <summary>The public names of every known contract (<c>invoice.paid</c>), whatever their versions.</summary>
+    public FrozenSet<string> Names { get; }
+
+    /// <summary>Every event contract in <paramref name="assemblies"/>, for subscribers that take all of them.</summary>
+    public static IEnumerable<Type> TypesIn(IEnumerable<Assembly> assemblies) =>
+        assemblies.Distinct()
+            .SelectMany(assembly => assembly.GetTypes())
+            .Where(type => type is { IsAbstract: false } && type.IsAssignableTo(typeof(IntegrationEvent)));
 
     public Type Resolve(string name, int version) =>
         types.TryGetValue((name, version), out var type)

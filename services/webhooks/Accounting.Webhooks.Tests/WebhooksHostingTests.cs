@@ -2,6 +2,4 @@ using Accounting.Testing;
 
 namespace Accounting.Webhooks.Tests;
 
-public sealed class WebhooksFactory() : ServiceFactory<Program>("webhooks");
-
 public sealed class WebhooksHostingTests(WebhooksFactory factory) : ServiceHostingTests<Program>(factory), IClassFixture<WebhooksFactory>;

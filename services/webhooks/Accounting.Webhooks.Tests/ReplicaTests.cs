@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Accounting.Testing;
+using Dapper;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace Accounting.Webhooks.Tests;
+
+/// <summary>Several hosts of the dispatcher on one database: restarts and replicas.</summary>
+public sealed class ReplicaTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task A_retry_scheduled_before_a_restart_still_happens_after_it()
+    {
+        await using var receiver = await StubReceiver.StartAsync();
+        receiver.Respond = (n, context) =>
+        {
+            context.Response.StatusCode = n == 1 ? StatusCodes.Status502BadGateway : StatusCodes.Status200OK;
+            return Task.CompletedTask;
+        };
+        var first = new WebhooksFactory();
+        await first.InitializeAsync();
+        try
+        {
+            var organisation = WebhooksTestActions.NewOrganisation();
+            string webhookId;
+            using (var client = first.ClientFor(organisation))
+            {
+                (webhookId, _) = await client.SubscribeAsync(receiver.Url);
+                await first.PublishAsync(WebhooksTestActions.KeyCreated(organisation));
+                (await Eventually.HoldsAsync(() => client.AttemptedAsync(webhookId, 1), Deadline)).ShouldBeTrue();
+            }
+
+            await first.DisposeAsync();
+            first.Clock.Advance(TimeSpan.FromMinutes(1));
+            await using var restarted = first.CreateReplica();
+            using var restartedClient = restarted.CreateDefaultClient(new FreshIdentityHandler(TestIdentity.Caller(organisation, "webhooks:read"), "webhooks", first.Clock));
+
+            (await Eventually.HoldsAsync(() => restartedClient.SettledAsync(webhookId, "succeeded"), Deadline)).ShouldBeTrue();
+            receiver.Received.Count.ShouldBe(2);
+            receiver.Received.Select(r => r.WebhookId).Distinct().Count().ShouldBe(1);
+        }
+        finally
+        {
+            await first.Database.DisposeAsync();
+            await first.Settings.DeleteQueueAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Two_dispatchers_deliver_each_attempt_exactly_once()
+    {
+        await using var first = await StubReceiver.StartAsync();
+        await using var second = await StubReceiver.StartAsync();
+        var primary = new WebhooksFactory();
+        await primary.InitializeAsync();
+        try
+        {
+            var organisation = WebhooksTestActions.NewOrganisation();
+            using var client = primary.ClientFor(organisation);
+            await client.SubscribeAsync(first.Url);
+            await client.SubscribeAsync(second.Url);
+            await using var replica = primary.CreateReplica();
+            using var attemptsByHost = new AttemptsByHost(primary.Services.GetRequiredService<IMeterFactory>(), replica.Services.GetRequiredService<IMeterFactory>());
+            var events = Enumerable.Range(0, 300).Select(_ => WebhooksTestActions.KeyCreated(organisation)).ToArray();
+
+            await primary.PublishAsync(events);
+
+            (await Eventually.HoldsAsync(async () => await CountAsync(primary, "SELECT count(*) FROM webhook_deliveries WHERE status = 'succeeded'") == 600, Deadline)).ShouldBeTrue();
+            foreach (var receiver in new[] { first, second })
+            {
+                receiver.Received.Count.ShouldBe(events.Length);
+                receiver.Received.Select(r => r.WebhookId).Distinct().Count().ShouldBe(events.Length);
+            }
+
+            (await CountAsync(primary, "SELECT count(*) FROM webhook_attempts")).ShouldBe(600);
+            var perHost = attemptsByHost.Counts();
+            output.WriteLine($"attempts by host: {string.Join(", ", perHost)}");
+            perHost.Sum().ShouldBe(600);
+            perHost.Count.ShouldBe(2);
+        }
+        finally
+        {
+            await ((IAsyncLifetime)primary).DisposeAsync();
+        }
+    }
+
+    private static async Task<long> CountAsync(WebhooksFactory factory, string sql)
+    {
+        await using var connection = new NpgsqlConnection(factory.Database.ConnectionString);
+        return await connection.ExecuteScalarAsync<long>(sql);
+    }
+}
+
+/// <summary>Counts the attempts each host made, from the webhooks meter of each host's own meter factory.</summary>
+internal sealed class AttemptsByHost : IDisposable
+{
+    private readonly MeterListener listener = new();
+    private readonly ConcurrentDictionary<object, long> counts = new();
+
+    /// <param name="hosts">Each host's meter factory: the scope of the meters it made.</param>
+    public AttemptsByHost(params IMeterFactory[] hosts)
+    {
+        listener.InstrumentPublished = (instrument, meterListener) =>
+        {
+            if (instrument.Name == "webhooks.deliveries" && hosts.Contains(instrument.Meter.Scope))
+            {
+                meterListener.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+            counts.AddOrUpdate(instrument.Meter, value, (_, total) => total + value));
+        listener.Start();
+    }
+
+    public IReadOnlyList<long> Counts() => [.. counts.Values];
+
+    public void Dispose() => listener.Dispose();
+}
