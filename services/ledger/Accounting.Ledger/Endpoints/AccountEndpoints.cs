@@ -33,6 +33,7 @@ public sealed class CreateAccountValidator : AbstractValidator<CreateAccountRequ
 {
     public CreateAccountValidator()
     {
+        RuleLevelCascadeMode = CascadeMode.Stop;
         RuleFor(r => r.Code).NotEmpty().AccountCode();
         RuleFor(r => r.Name).NotEmpty().MaximumLength(150);
         RuleFor(r => r.Type).NotEmpty().AccountType();
@@ -44,6 +45,7 @@ public sealed class UpdateAccountValidator : AbstractValidator<UpdateAccountRequ
 {
     public UpdateAccountValidator()
     {
+        RuleLevelCascadeMode = CascadeMode.Stop;
         RuleFor(r => r.Code).AccountCode().When(r => r.Code is not null);
         RuleFor(r => r.Name).NotEmpty().MaximumLength(150).When(r => r.Name is not null);
         RuleFor(r => r.Type).AccountType();

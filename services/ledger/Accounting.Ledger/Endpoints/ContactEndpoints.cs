@@ -38,6 +38,7 @@ public sealed class CreateContactValidator : AbstractValidator<CreateContactRequ
 {
     public CreateContactValidator()
     {
+        RuleLevelCascadeMode = CascadeMode.Stop;
         RuleFor(r => r.Type).NotEmpty();
         RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
         ContactRules.Apply(this, r => r.Type, r => r.Email, r => r.Phone, r => r.Address, r => r.VatNumber);
@@ -48,6 +49,7 @@ public sealed class UpdateContactValidator : AbstractValidator<UpdateContactRequ
 {
     public UpdateContactValidator()
     {
+        RuleLevelCascadeMode = CascadeMode.Stop;
         RuleFor(r => r.Name).NotEmpty().MaximumLength(200).When(r => r.Name is not null);
         ContactRules.Apply(this, r => r.Type, r => r.Email, r => r.Phone, r => r.Address, r => r.VatNumber);
     }

@@ -19,6 +19,7 @@ public sealed class CreateJournalEntryValidator : AbstractValidator<CreateJourna
 {
     public CreateJournalEntryValidator()
     {
+        RuleLevelCascadeMode = CascadeMode.Stop;
         RuleFor(r => r.Date).PlausibleDate();
         RuleFor(r => r.Description).NotEmpty().MaximumLength(500);
         RuleFor(r => r.Currency).Currency();
@@ -28,7 +29,7 @@ public sealed class CreateJournalEntryValidator : AbstractValidator<CreateJourna
             .Must(lines => lines!.Count <= LedgerRules.MaxLines).WithMessage($"An entry has at most {LedgerRules.MaxLines} lines.")
             .DependentRules(() =>
             {
-                RuleForEach(r => r.Lines).SetValidator((request, _) => LineValidator(request.Currency));
+                RuleForEach(r => r.Lines).Cascade(CascadeMode.Continue).SetValidator((request, _) => LineValidator(request.Currency));
                 RuleFor(r => r.Lines)
                     .Must(lines => lines!.Sum(l => l.Debit ?? 0) == lines!.Sum(l => l.Credit ?? 0))
                     .WithMessage(r => $"The entry does not balance: debits total {r.Lines!.Sum(l => l.Debit ?? 0)}, credits total {r.Lines!.Sum(l => l.Credit ?? 0)}.");
@@ -38,7 +39,7 @@ public sealed class CreateJournalEntryValidator : AbstractValidator<CreateJourna
     // Built per request because the allowed decimals depend on the entry's currency.
     private static InlineValidator<JournalLineRequest> LineValidator(string? currency)
     {
-        var line = new InlineValidator<JournalLineRequest>();
+        var line = new InlineValidator<JournalLineRequest> { RuleLevelCascadeMode = CascadeMode.Stop };
         line.RuleFor(l => l.AccountId).NotEmpty().MaximumLength(64);
         line.RuleFor(l => l.Description).MaximumLength(500);
         line.RuleFor(l => l.Debit).NotNull().When(l => l.Credit is null).WithMessage("Each line needs a debit or a credit.");

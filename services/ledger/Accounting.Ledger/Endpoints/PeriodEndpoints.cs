@@ -19,7 +19,11 @@ public sealed record PeriodView(DateOnly PeriodEnd, DateTimeOffset ClosedAt, str
 
 public sealed class ClosePeriodValidator : AbstractValidator<ClosePeriodRequest>
 {
-    public ClosePeriodValidator() => RuleFor(r => r.PeriodEnd).PlausibleDate();
+    public ClosePeriodValidator()
+    {
+        RuleLevelCascadeMode = CascadeMode.Stop;
+        RuleFor(r => r.PeriodEnd).PlausibleDate();
+    }
 }
 
 /// <summary>Closed periods (contract §5): nothing is posted dated on or before the latest closed period end.</summary>

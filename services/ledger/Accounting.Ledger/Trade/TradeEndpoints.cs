@@ -13,6 +13,7 @@ public sealed class PaymentValidator : AbstractValidator<PaymentRequest>
 {
     public PaymentValidator()
     {
+        RuleLevelCascadeMode = CascadeMode.Stop;
         // Decimals are checked against the document's currency once it is loaded.
         RuleFor(r => r.Amount).NotNull().PositiveAmount(_ => null);
         RuleFor(r => r.Date).PlausibleDate();

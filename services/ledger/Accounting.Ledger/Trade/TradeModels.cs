@@ -94,6 +94,7 @@ public abstract class TradeDocumentValidator<T> : AbstractValidator<T>
 {
     protected TradeDocumentValidator()
     {
+        RuleLevelCascadeMode = CascadeMode.Stop;
         RuleFor(r => r.ContactId).NotEmpty().MaximumLength(64);
         RuleFor(r => r.IssueDate).PlausibleDate();
         RuleFor(r => r.DueDate).PlausibleDate()
@@ -104,7 +105,7 @@ public abstract class TradeDocumentValidator<T> : AbstractValidator<T>
             .Must(lines => lines!.Count <= LedgerRules.MaxLines).WithMessage($"A document has at most {LedgerRules.MaxLines} lines.")
             .DependentRules(() =>
             {
-                RuleForEach(r => r.Lines).SetValidator((request, _) => LineValidator(request.Currency));
+                RuleForEach(r => r.Lines).Cascade(CascadeMode.Continue).SetValidator((request, _) => LineValidator(request.Currency));
                 RuleFor(r => r.Lines)
                     .Must(lines => lines!.Sum(TradeMath.LineGross) < Money.Limit)
                     .WithMessage("The document's total must be less than 10,000,000,000,000.")
@@ -115,7 +116,7 @@ public abstract class TradeDocumentValidator<T> : AbstractValidator<T>
     // Built per document because the allowed decimals depend on its currency.
     private static InlineValidator<TradeLineRequest> LineValidator(string? currency)
     {
-        var line = new InlineValidator<TradeLineRequest>();
+        var line = new InlineValidator<TradeLineRequest> { RuleLevelCascadeMode = CascadeMode.Stop };
         line.RuleFor(l => l.Description).NotEmpty().MaximumLength(500);
         line.RuleFor(l => l.Quantity).NotNull().GreaterThan(0).LessThan(TradeMath.MaxQuantity)
             .Must(q => q is not { } value || decimal.Round(value, 4) == value).WithMessage("quantity has at most 4 decimals.");
