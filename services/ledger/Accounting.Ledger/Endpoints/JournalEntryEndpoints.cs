@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Accounting.Ledger.Posting;
 using Accounting.Postgres;
 using Accounting.ServiceDefaults.Errors;
@@ -36,8 +37,13 @@ public sealed class CreateJournalEntryValidator : AbstractValidator<CreateJourna
             });
     }
 
-    // Built per request because the allowed decimals depend on the entry's currency.
-    private static InlineValidator<JournalLineRequest> LineValidator(string? currency)
+    // One per currency, because the allowed decimals depend on it; built once, as building compiles expressions.
+    private static readonly ConcurrentDictionary<string, InlineValidator<JournalLineRequest>> LineValidators = new(StringComparer.Ordinal);
+
+    private static InlineValidator<JournalLineRequest> LineValidator(string? currency) =>
+        LineValidators.GetOrAdd(Money.IsKnownCurrency(currency) ? currency! : "", BuildLineValidator);
+
+    private static InlineValidator<JournalLineRequest> BuildLineValidator(string currency)
     {
         var line = new InlineValidator<JournalLineRequest> { RuleLevelCascadeMode = CascadeMode.Stop };
         line.RuleFor(l => l.AccountId).NotEmpty().MaximumLength(64);

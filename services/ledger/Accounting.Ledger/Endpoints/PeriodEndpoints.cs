@@ -59,7 +59,9 @@ public static class PeriodEndpoints
         var now = clock.GetUtcNow();
         await using var write = await transactions.BeginAsync(cancellationToken);
         await DefaultChart.EnsureOrganisationAsync(write.Transaction, caller.OrganisationId, cancellationToken);
-        // FOR UPDATE waits for postings in flight (they hold KEY SHARE) and holds new ones back until the close commits.
+        // Exclusive: waits for postings in flight (they hold the lock shared) and holds new ones back until the close commits.
+        await write.Connection.ExecuteAsync(new CommandDefinition(
+            $"SELECT pg_advisory_xact_lock({PeriodLock.Key})", new { caller.OrganisationId }, write.Transaction, cancellationToken: cancellationToken));
         var closedThrough = await write.Connection.QuerySingleAsync<DateOnly?>(new CommandDefinition(
             "SELECT closed_through FROM ledger_organisations WHERE organisation_id = @OrganisationId FOR UPDATE",
             new { caller.OrganisationId }, write.Transaction, cancellationToken: cancellationToken));

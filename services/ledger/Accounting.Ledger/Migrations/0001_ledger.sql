@@ -1,7 +1,8 @@
 -- Money is numeric(19,4): exact, and wide enough for any amount the API accepts (< 10^13).
 
--- One row per organisation known to the ledger. Postings share-lock it to read the closed
--- period; closing a period locks it exclusively, so no posting can slip into a period being closed.
+-- One row per organisation known to the ledger, with the end of its latest closed period.
+-- Postings and closes order themselves on a per-organisation advisory lock (shared / exclusive),
+-- so no posting can slip into a period being closed.
 CREATE TABLE ledger_organisations (
     organisation_id text        PRIMARY KEY,
     closed_through  date,

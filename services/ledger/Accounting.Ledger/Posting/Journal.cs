@@ -8,6 +8,13 @@ using Npgsql;
 
 namespace Accounting.Ledger.Posting;
 
+/// <summary>The per-organisation advisory lock that orders postings against period closes.</summary>
+public static class PeriodLock
+{
+    /// <summary>SQL for the lock key of <c>@OrganisationId</c>.</summary>
+    public const string Key = "hashtextextended('ledger.period:' || @OrganisationId, 0)";
+}
+
 /// <summary>What a posting line does on the VAT return; see <see cref="JournalLinePosted.VatRole"/>.</summary>
 public static class VatRoles
 {
@@ -70,17 +77,21 @@ public static class Journal
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(posting);
         var connection = transaction.Connection!;
-        // KEY SHARE on the organisation row: postings run side by side, but a period close (FOR UPDATE) waits for them and they for it.
-        var rows = (await connection.QueryAsync<AccountRow>(new CommandDefinition(
-            """
+        // A shared lock per organisation: postings run side by side, while a period close (which takes it exclusively)
+        // waits for those in flight and holds new ones back until it commits. The lock is its own statement, so the
+        // next one reads closed_through with a snapshot taken after any close it waited for.
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
+            $$"""
+            SELECT pg_advisory_xact_lock_shared({{PeriodLock.Key}});
             SELECT a.id, a.code, a.name, a.type, a.subtype, coalesce(a.archived, false) AS archived, o.closed_through
             FROM ledger_organisations o
             LEFT JOIN accounts a ON a.organisation_id = o.organisation_id AND a.id = ANY(@AccountIds)
             WHERE o.organisation_id = @OrganisationId
-            FOR KEY SHARE OF o
             """,
             new { caller.OrganisationId, AccountIds = posting.Lines.Select(l => l.AccountId).Distinct().ToArray() },
-            transaction, cancellationToken: cancellationToken))).AsList();
+            transaction, cancellationToken: cancellationToken));
+        await results.ReadAsync();
+        var rows = (await results.ReadAsync<AccountRow>()).AsList();
 
         if (rows.FirstOrDefault()?.ClosedThrough is { } closedThrough && posting.Date <= closedThrough)
         {

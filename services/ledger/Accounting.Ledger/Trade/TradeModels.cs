@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using Accounting.Ledger.Endpoints;
 using Accounting.Ledger.Posting;
@@ -113,8 +114,13 @@ public abstract class TradeDocumentValidator<T> : AbstractValidator<T>
             });
     }
 
-    // Built per document because the allowed decimals depend on its currency.
-    private static InlineValidator<TradeLineRequest> LineValidator(string? currency)
+    // One per currency, because the allowed decimals depend on it; built once, as building compiles expressions.
+    private static readonly ConcurrentDictionary<string, InlineValidator<TradeLineRequest>> LineValidators = new(StringComparer.Ordinal);
+
+    private static InlineValidator<TradeLineRequest> LineValidator(string? currency) =>
+        LineValidators.GetOrAdd(Money.IsKnownCurrency(currency) ? currency! : "", BuildLineValidator);
+
+    private static InlineValidator<TradeLineRequest> BuildLineValidator(string currency)
     {
         var line = new InlineValidator<TradeLineRequest> { RuleLevelCascadeMode = CascadeMode.Stop };
         line.RuleFor(l => l.Description).NotEmpty().MaximumLength(500);
