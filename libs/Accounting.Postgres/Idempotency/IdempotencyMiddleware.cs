@@ -23,7 +23,7 @@ namespace Accounting.Postgres.Idempotency;
 /// so their writes and the stored response commit together; if the process dies mid-request the
 /// transaction and the lock vanish with the connection and the key can be used again.
 /// </remarks>
-internal sealed class IdempotencyMiddleware(RequestDelegate next, NpgsqlDataSource dataSource)
+internal sealed class IdempotencyMiddleware(RequestDelegate next, NpgsqlDataSource dataSource, TimeProvider clock)
 {
     public const string KeyHeader = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
@@ -71,7 +71,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, NpgsqlDataSour
             FROM idempotency_keys WHERE organisation_id = @OrganisationId AND idempotency_key = @Key
             """,
             new { caller.OrganisationId, Key = key }, transaction, cancellationToken: cancellationToken));
-        if (stored is not null && stored.CreatedAt > DateTimeOffset.UtcNow - Retention)
+        if (stored is not null && stored.CreatedAt > clock.GetUtcNow() - Retention)
         {
             await (stored.RequestFingerprint.AsSpan().SequenceEqual(fingerprint)
                 ? ReplayAsync(context, stored)
@@ -116,8 +116,8 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, NpgsqlDataSour
 
             await connection.ExecuteAsync(new CommandDefinition(
                 """
-                INSERT INTO idempotency_keys (organisation_id, idempotency_key, request_fingerprint, response_status, response_content_type, response_location, response_body)
-                VALUES (@OrganisationId, @Key, @Fingerprint, @Status, @ContentType, @Location, @Body)
+                INSERT INTO idempotency_keys (organisation_id, idempotency_key, request_fingerprint, response_status, response_content_type, response_location, response_body, created_at)
+                VALUES (@OrganisationId, @Key, @Fingerprint, @Status, @ContentType, @Location, @Body, @CreatedAt)
                 """,
                 new
                 {
@@ -128,6 +128,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, NpgsqlDataSour
                     context.Response.ContentType,
                     Location = context.Response.Headers.Location.ToString() is { Length: > 0 } location ? location : null,
                     Body = buffer.ToArray(),
+                    CreatedAt = clock.GetUtcNow(),
                 },
                 transaction, cancellationToken: cancellationToken));
             await transaction.CommitAsync(cancellationToken);

@@ -145,25 +145,7 @@ public static class AccountEndpoints
             }
         }
 
-        var updated = await write.Connection.QuerySingleOrDefaultAsync<AccountView>(new CommandDefinition(
-            $"""
-            UPDATE accounts SET code = @Code, name = @Name, type = @Type, subtype = @Subtype, archived = @Archived, updated_at = @Now
-            WHERE id = @Id AND organisation_id = @OrganisationId
-              AND NOT EXISTS (SELECT 1 FROM accounts other WHERE other.organisation_id = @OrganisationId AND other.code = @Code AND other.id <> @Id)
-            RETURNING {Columns}
-            """,
-            new
-            {
-                Id = id,
-                caller.OrganisationId,
-                Code = request.Code?.Trim() ?? current.Code,
-                Name = request.Name?.Trim() ?? current.Name,
-                Type = request.Type ?? current.Type,
-                Subtype = request.Subtype ?? current.Subtype,
-                Archived = request.Archived ?? current.Archived,
-                Now = clock.GetUtcNow(),
-            },
-            write.Transaction, cancellationToken: cancellationToken));
+        var updated = await RenameAsync(write, id, request, current, caller, clock, cancellationToken);
         if (updated is null)
         {
             return ApiError.Conflict($"An account with code {request.Code} already exists in this organisation.");
@@ -171,5 +153,37 @@ public static class AccountEndpoints
 
         await write.CommitAsync(cancellationToken);
         return TypedResults.Ok(updated);
+    }
+
+    /// <summary>Null when the new code is taken, whether found by the check or, in a race, by the unique index.</summary>
+    private static async Task<AccountView?> RenameAsync(
+        WriteTransaction write, string id, UpdateAccountRequest request, AccountView current, Caller caller, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await write.Connection.QuerySingleOrDefaultAsync<AccountView>(new CommandDefinition(
+                $"""
+                UPDATE accounts SET code = @Code, name = @Name, type = @Type, subtype = @Subtype, archived = @Archived, updated_at = @Now
+                WHERE id = @Id AND organisation_id = @OrganisationId
+                  AND NOT EXISTS (SELECT 1 FROM accounts other WHERE other.organisation_id = @OrganisationId AND other.code = @Code AND other.id <> @Id)
+                RETURNING {Columns}
+                """,
+                new
+                {
+                    Id = id,
+                    caller.OrganisationId,
+                    Code = request.Code?.Trim() ?? current.Code,
+                    Name = request.Name?.Trim() ?? current.Name,
+                    Type = request.Type ?? current.Type,
+                    Subtype = request.Subtype ?? current.Subtype,
+                    Archived = request.Archived ?? current.Archived,
+                    Now = clock.GetUtcNow(),
+                },
+                write.Transaction, cancellationToken: cancellationToken));
+        }
+        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return null;
+        }
     }
 }
