@@ -56,6 +56,10 @@ public sealed class InvoiceLifecycleTests(LedgerFactory factory) : IClassFixture
         paid.Number("amount_due").ShouldBe(0m);
         paid.GetProperty("payments").GetArrayLength().ShouldBe(2);
 
+        var listed = await org.GetAsync($"/api/v1/invoices?status=paid&contact_id={customer}");
+        listed.GetProperty("data").EnumerateArray().Select(i => (i.Id(), i.Text("invoice_number"), i.Number("total"))).ShouldBe([(draft.Id(), "INV-0001", 146.27m)]);
+        (await org.GetAsync("/api/v1/invoices?status=draft")).GetProperty("pagination").GetProperty("total").GetInt64().ShouldBe(0);
+
         var events = await org.EventsAsync();
         events.Select(e => e.Type).ShouldBe(
         [
