@@ -5,6 +5,7 @@ using Accounting.ServiceDefaults.Errors;
 using Accounting.ServiceDefaults.Http;
 using Accounting.ServiceDefaults.Identity;
 using Accounting.ServiceDefaults.Validation;
+using Dapper;
 using FluentValidation;
 using Npgsql;
 
@@ -88,7 +89,7 @@ public static class JournalEntryEndpoints
         var parameters = new { caller.OrganisationId, From = from, To = to, SourceType = sourceType, page.Limit, page.Offset };
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var entries = await Journal.ListAsync(connection, caller.OrganisationId, Where, parameters, cancellationToken);
-        var total = await Dapper.SqlMapper.ExecuteScalarAsync<long>(connection, new Dapper.CommandDefinition(
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             $"SELECT count(*) FROM journal_entries e WHERE e.organisation_id = @OrganisationId {Where}", parameters, cancellationToken: cancellationToken));
         return TypedResults.Ok(Page.Of(entries, page, total));
     }

@@ -224,7 +224,7 @@ public static class TradeDocuments
 
         var (row, lines) = locked;
 
-        if (row.Status is not (TradeKind.PartiallyPaid) && row.Status != kind.PostedStatus)
+        if (row.Status != TradeKind.PartiallyPaid && row.Status != kind.PostedStatus)
         {
             return ApiError.Conflict(row.Status == TradeKind.Draft
                 ? $"{Capitalised(row.Label(kind))} is a draft; it must be {kind.PostedStatus} before it can be paid."
@@ -333,7 +333,7 @@ public static class TradeDocuments
 
         var (row, lines) = locked;
 
-        if (row.Status is not (TradeKind.Draft or "sent"))
+        if (row.Status != TradeKind.Draft && row.Status != kind.PostedStatus)
         {
             return ApiError.Conflict(row.Status == TradeKind.Void
                 ? $"Invoice {row.Number} is already void."
