@@ -8,6 +8,14 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Accounting.Ledger.Tests;
 
+/// <summary>
+/// Every ledger host of a test run consumes the same organisation.created queue, so an event
+/// published here could be handled by another test class's host (and its database). Run alone.
+/// </summary>
+[CollectionDefinition(nameof(BrokerConsumers), DisableParallelization = true)]
+public sealed class BrokerConsumers;
+
+[Collection(nameof(BrokerConsumers))]
 public sealed class ChartTests(LedgerFactory factory) : IClassFixture<LedgerFactory>
 {
     [Fact]
