@@ -19,6 +19,7 @@ public static class DapperConventions
         DefaultTypeMap.MatchNamesWithUnderscores = true;
         SqlMapper.AddTypeHandler(new UtcDateTimeOffsetHandler());
         SqlMapper.AddTypeHandler(new TextArrayHandler());
+        SqlMapper.AddTypeHandler(new DateOnlyHandler());
     }
 
     /// <summary>Npgsql reads text[] as string[] but reports the column as Array, which Dapper will not match to a constructor without this.</summary>
@@ -27,6 +28,19 @@ public static class DapperConventions
         public override void SetValue(IDbDataParameter parameter, string[]? value) => parameter.Value = value;
 
         public override string[] Parse(object value) => (string[])value;
+    }
+
+    /// <summary>Npgsql reads date as DateTime; records declare DateOnly, which is what a calendar date is.</summary>
+    private sealed class DateOnlyHandler : SqlMapper.TypeHandler<DateOnly>
+    {
+        public override void SetValue(IDbDataParameter parameter, DateOnly value) => parameter.Value = value;
+
+        public override DateOnly Parse(object value) => value switch
+        {
+            DateTime dateTime => DateOnly.FromDateTime(dateTime),
+            DateOnly date => date,
+            _ => throw new DataException($"Cannot read {value.GetType().Name} as a date."),
+        };
     }
 
     /// <summary>

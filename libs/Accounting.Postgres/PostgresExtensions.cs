@@ -1,4 +1,5 @@
 using System.Reflection;
+using Accounting.Postgres.Idempotency;
 using Accounting.Postgres.Migrations;
 using Accounting.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
@@ -27,6 +28,10 @@ public static class PostgresExtensions
         builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = module }.Build());
         builder.Services.AddSingleton<MigrationRunner>();
         builder.Services.AddMigrations(MigrationSource.FromEmbeddedResources(module, migrationsAssembly));
+        // Idempotency-Key support is inert until the app calls UseIdempotency, so every service can adopt it in one line.
+        builder.Services.AddMigrations(MigrationSource.FromEmbeddedResources("idempotency", typeof(WriteTransactions).Assembly));
+        builder.Services.AddScoped<WriteTransactions>();
+        builder.Services.AddHostedService<IdempotencyKeyCleanup>();
         // Registered first, so migrations finish before any other hosted service touches the schema.
         builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, MigrationHostedService>());
         builder.Services.AddReadinessCheck<PostgresHealthCheck>("postgres");

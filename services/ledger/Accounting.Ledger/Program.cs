@@ -1,6 +1,11 @@
+using Accounting.Ledger.Chart;
+using Accounting.Ledger.Endpoints;
+using Accounting.Ledger.Trade;
 using Accounting.Messaging;
 using Accounting.Postgres;
+using Accounting.Postgres.Idempotency;
 using Accounting.ServiceDefaults;
+using Accounting.ServiceDefaults.Validation;
 
 const string service = "ledger";
 var builder = WebApplication.CreateBuilder(args);
@@ -8,11 +13,20 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults(service);
 builder.AddInternalIdentity(service);
 builder.AddPostgres(service, typeof(Program).Assembly);
-builder.AddMessaging(service);
+builder.AddMessaging(service, consumers => consumers.AddConsumer<OrganisationCreatedConsumer>());
+builder.Services.AddValidators(typeof(Program).Assembly);
 
 var app = builder.Build();
 
 app.UseServiceDefaults();
+app.UseIdempotency();
 app.MapDefaultEndpoints();
+app.MapAccountEndpoints();
+app.MapCategoryEndpoints();
+app.MapJournalEntryEndpoints();
+app.MapContactEndpoints();
+app.MapInvoiceEndpoints();
+app.MapBillEndpoints();
+app.MapPeriodEndpoints();
 
 app.Run();

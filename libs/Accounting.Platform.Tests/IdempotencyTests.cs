@@ -1,0 +1,158 @@
+using System.Net;
+using System.Net.Http.Json;
+using Accounting.Postgres;
+using Accounting.Postgres.Idempotency;
+using Accounting.ServiceDefaults;
+using Accounting.ServiceDefaults.Identity;
+using Accounting.Testing;
+using Dapper;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Accounting.Platform.Tests;
+
+/// <summary>An app whose handlers write through <see cref="WriteTransactions"/>, with Idempotency-Key on.</summary>
+public sealed class IdempotencyApp : IAsyncLifetime
+{
+    private const string Audience = "idempotency-test";
+    private TestDatabase database = null!;
+    private WebApplication app = null!;
+
+    /// <summary>Requests to /things/gated wait here until the test releases them.</summary>
+    public TaskCompletionSource Gate { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource GateReached { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void ResetGate()
+    {
+        Gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        GateReached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    public HttpClient CreateClient(string organisationId)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        client.DefaultRequestHeaders.Add(InternalIdentityOptions.HeaderName, TestIdentity.Mint(TestIdentity.Caller(organisationId), Audience));
+        return client;
+    }
+
+    public async Task<long> CountThingsAsync(string name)
+    {
+        await using var connection = await app.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM things WHERE name = @name", new { name });
+    }
+
+    public async Task InitializeAsync()
+    {
+        database = await TestDatabase.CreateAsync();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Configuration["ConnectionStrings:Postgres"] = database.ConnectionString;
+        builder.Configuration["InternalIdentity:VerificationKeyPath"] = TestIdentity.VerificationKeyPath;
+        builder.AddServiceDefaults(Audience);
+        builder.AddInternalIdentity(Audience);
+        builder.AddPostgres(Audience, typeof(IdempotencyApp).Assembly);
+
+        app = builder.Build();
+        app.UseServiceDefaults();
+        app.UseIdempotency();
+        app.MapPost("/things", async (Thing thing, WriteTransactions transactions) =>
+        {
+            var id = Ids.New("thg");
+            await using var write = await transactions.BeginAsync(default);
+            await write.Connection.ExecuteAsync("INSERT INTO things (id, name) VALUES (@id, @Name)", new { id, thing.Name }, write.Transaction);
+            await write.CommitAsync(default);
+            return TypedResults.Created($"/things/{id}", new { Id = id, thing.Name });
+        });
+        app.MapPost("/things/gated", async (Thing thing, WriteTransactions transactions) =>
+        {
+            await using var write = await transactions.BeginAsync(default);
+            await write.Connection.ExecuteAsync("INSERT INTO things (id, name) VALUES (@id, @Name)", new { id = Ids.New("thg"), thing.Name }, write.Transaction);
+            GateReached.TrySetResult();
+            await Gate.Task;
+            await write.CommitAsync(default);
+            return TypedResults.Ok(new { thing.Name });
+        });
+        app.MapPost("/things/crash", async (Thing thing, WriteTransactions transactions) =>
+        {
+            await using var write = await transactions.BeginAsync(default);
+            await write.Connection.ExecuteAsync("INSERT INTO things (id, name) VALUES (@id, @Name)", new { id = Ids.New("thg"), thing.Name }, write.Transaction);
+            await write.CommitAsync(default);
+            throw new InvalidOperationException("The process died after the write, before answering.");
+        });
+        await app.StartAsync();
+
+        await using var connection = await app.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
+        await connection.ExecuteAsync("CREATE TABLE things (id text PRIMARY KEY, name text NOT NULL)");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await app.DisposeAsync();
+        await database.DisposeAsync();
+    }
+}
+
+public sealed record Thing(string Name);
+
+public sealed class IdempotencyTests(IdempotencyApp app) : IClassFixture<IdempotencyApp>
+{
+    private static Task<HttpResponseMessage> PostAsync(HttpClient client, string path, object body, string key)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = System.Net.Http.Json.JsonContent.Create(body) };
+        request.Headers.Add("Idempotency-Key", key);
+        return client.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task A_retry_while_the_first_request_runs_is_refused_and_then_replayed()
+    {
+        app.ResetGate();
+        using var client = app.CreateClient("org_gated");
+        var name = Guid.NewGuid().ToString();
+
+        var first = PostAsync(client, "/things/gated", new { name }, "gated");
+        await app.GateReached.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var whileRunning = await PostAsync(client, "/things/gated", new { name }, "gated");
+        app.Gate.SetResult();
+        var completed = await first;
+        var afterwards = await PostAsync(client, "/things/gated", new { name }, "gated");
+
+        whileRunning.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await whileRunning.Content.ReadAsStringAsync()).ShouldContain("\"request_in_progress\"");
+        completed.StatusCode.ShouldBe(HttpStatusCode.OK);
+        afterwards.StatusCode.ShouldBe(HttpStatusCode.OK);
+        afterwards.Headers.GetValues("Idempotent-Replayed").Single().ShouldBe("true");
+        (await app.CountThingsAsync(name)).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_request_that_dies_after_writing_leaves_neither_its_write_nor_a_wedged_key()
+    {
+        using var client = app.CreateClient("org_crash");
+        var name = Guid.NewGuid().ToString();
+
+        var crashed = await PostAsync(client, "/things/crash", new { name }, "crash");
+        var retried = await PostAsync(client, "/things/crash", new { name }, "crash");
+
+        crashed.StatusCode.ShouldBe(HttpStatusCode.InternalServerError);
+        retried.StatusCode.ShouldBe(HttpStatusCode.InternalServerError);
+        retried.Headers.Contains("Idempotent-Replayed").ShouldBeFalse();
+        (await app.CountThingsAsync(name)).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Requests_without_a_key_are_not_deduplicated()
+    {
+        using var client = app.CreateClient("org_plain");
+        var name = Guid.NewGuid().ToString();
+
+        await client.PostAsJsonAsync("/things", new { name });
+        await client.PostAsJsonAsync("/things", new { name });
+
+        (await app.CountThingsAsync(name)).ShouldBe(2);
+    }
+}
