@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using Accounting.Postgres;
 using Accounting.Postgres.Idempotency;
 using Accounting.ServiceDefaults;
@@ -43,6 +44,16 @@ public sealed class IdempotencyApp : IAsyncLifetime
     {
         await using var connection = await app.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
         return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM things WHERE name = @name", new { name });
+    }
+
+    /// <summary>Every stored row's columns concatenated, as someone holding a copy of the table would see them.</summary>
+    public async Task<byte[]> StoredBytesAsync(string organisationId)
+    {
+        await using var connection = await app.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
+        var rows = await connection.QueryAsync<(byte[] KeyHash, byte[] Fingerprint, string? Location, byte[] Body)>(
+            "SELECT key_hash, request_fingerprint, response_location, sealed_response_body FROM idempotency_keys WHERE organisation_id = @organisationId",
+            new { organisationId });
+        return rows.SelectMany(row => row.KeyHash.Concat(row.Fingerprint).Concat(Encoding.UTF8.GetBytes(row.Location ?? "")).Concat(row.Body)).ToArray();
     }
 
     public async Task InitializeAsync()
@@ -153,6 +164,41 @@ public sealed class IdempotencyTests(IdempotencyApp app) : IClassFixture<Idempot
         await client.PostAsJsonAsync("/things", new { name });
         await client.PostAsJsonAsync("/things", new { name });
 
+        (await app.CountThingsAsync(name)).ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_stored_response_cannot_be_read_without_its_key()
+    {
+        using var client = app.CreateClient("org_sealed");
+        var name = $"secret-{Guid.NewGuid()}";
+        var key = Guid.NewGuid().ToString();
+
+        var created = await PostAsync(client, "/things", new { name }, key);
+        var replayed = await PostAsync(client, "/things", new { name }, key);
+
+        created.StatusCode.ShouldBe(HttpStatusCode.Created);
+        replayed.Headers.GetValues("Idempotent-Replayed").Single().ShouldBe("true");
+        (await replayed.Content.ReadAsStringAsync()).ShouldBe(await created.Content.ReadAsStringAsync());
+        var stored = Encoding.UTF8.GetString(await app.StoredBytesAsync("org_sealed"));
+        stored.ShouldNotBeEmpty();
+        stored.ShouldNotContain(name);
+        stored.ShouldNotContain(key);
+    }
+
+    [Fact]
+    public async Task The_same_key_in_another_organisation_is_another_key()
+    {
+        using var first = app.CreateClient("org_first");
+        using var second = app.CreateClient("org_second");
+        var name = Guid.NewGuid().ToString();
+
+        var mine = await PostAsync(first, "/things", new { name }, "shared-key");
+        var theirs = await PostAsync(second, "/things", new { name }, "shared-key");
+
+        mine.StatusCode.ShouldBe(HttpStatusCode.Created);
+        theirs.StatusCode.ShouldBe(HttpStatusCode.Created);
+        theirs.Headers.Contains("Idempotent-Replayed").ShouldBeFalse();
         (await app.CountThingsAsync(name)).ShouldBe(2);
     }
 }

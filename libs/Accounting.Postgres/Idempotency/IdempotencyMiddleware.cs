@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using System.Security.Cryptography;
-using System.Text;
 using Accounting.ServiceDefaults.Errors;
 using Accounting.ServiceDefaults.Identity;
 using Dapper;
@@ -50,14 +47,15 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, NpgsqlDataSour
             return;
         }
 
-        var fingerprint = await FingerprintAsync(context.Request);
+        var idempotencyKey = IdempotencyKey.Derive(caller.OrganisationId, key);
+        var fingerprint = await idempotencyKey.FingerprintAsync(context.Request);
         var cancellationToken = context.RequestAborted;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         var claimed = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             "SELECT pg_try_advisory_xact_lock(@LockKey)",
-            new { LockKey = LockKey(caller.OrganisationId, key) }, transaction, cancellationToken: cancellationToken));
+            new { LockKey = idempotencyKey.LockId }, transaction, cancellationToken: cancellationToken));
         if (!claimed)
         {
             await ApiError.Conflict("A request with this Idempotency-Key is still being processed. Retry once it has completed.", "request_in_progress")
@@ -67,14 +65,14 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, NpgsqlDataSour
 
         var stored = await connection.QuerySingleOrDefaultAsync<StoredResponse>(new CommandDefinition(
             """
-            SELECT request_fingerprint, response_status, response_content_type, response_location, response_body, created_at
-            FROM idempotency_keys WHERE organisation_id = @OrganisationId AND idempotency_key = @Key
+            SELECT request_fingerprint, response_status, response_content_type, response_location, sealed_response_body, created_at
+            FROM idempotency_keys WHERE organisation_id = @OrganisationId AND key_hash = @KeyHash
             """,
-            new { caller.OrganisationId, Key = key }, transaction, cancellationToken: cancellationToken));
+            new { caller.OrganisationId, KeyHash = idempotencyKey.Hash }, transaction, cancellationToken: cancellationToken));
         if (stored is not null && stored.CreatedAt > clock.GetUtcNow() - Retention)
         {
             await (stored.RequestFingerprint.AsSpan().SequenceEqual(fingerprint)
-                ? ReplayAsync(context, stored)
+                ? ReplayAsync(context, stored, idempotencyKey)
                 : ApiError.Conflict("This Idempotency-Key was already used for a different request.", "idempotency_key_reused").ExecuteAsync(context));
             return;
         }
@@ -82,8 +80,8 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, NpgsqlDataSour
         if (stored is not null)
         {
             await connection.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM idempotency_keys WHERE organisation_id = @OrganisationId AND idempotency_key = @Key",
-                new { caller.OrganisationId, Key = key }, transaction, cancellationToken: cancellationToken));
+                "DELETE FROM idempotency_keys WHERE organisation_id = @OrganisationId AND key_hash = @KeyHash",
+                new { caller.OrganisationId, KeyHash = idempotencyKey.Hash }, transaction, cancellationToken: cancellationToken));
         }
 
         await transaction.SaveAsync(Savepoint, cancellationToken);
@@ -116,18 +114,18 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, NpgsqlDataSour
 
             await connection.ExecuteAsync(new CommandDefinition(
                 """
-                INSERT INTO idempotency_keys (organisation_id, idempotency_key, request_fingerprint, response_status, response_content_type, response_location, response_body, created_at)
-                VALUES (@OrganisationId, @Key, @Fingerprint, @Status, @ContentType, @Location, @Body, @CreatedAt)
+                INSERT INTO idempotency_keys (organisation_id, key_hash, request_fingerprint, response_status, response_content_type, response_location, sealed_response_body, created_at)
+                VALUES (@OrganisationId, @KeyHash, @Fingerprint, @Status, @ContentType, @Location, @Body, @CreatedAt)
                 """,
                 new
                 {
                     caller.OrganisationId,
-                    Key = key,
+                    KeyHash = idempotencyKey.Hash,
                     Fingerprint = fingerprint,
                     Status = context.Response.StatusCode,
                     context.Response.ContentType,
                     Location = context.Response.Headers.Location.ToString() is { Length: > 0 } location ? location : null,
-                    Body = buffer.ToArray(),
+                    Body = idempotencyKey.Seal(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)),
                     CreatedAt = clock.GetUtcNow(),
                 },
                 transaction, cancellationToken: cancellationToken));
@@ -138,7 +136,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, NpgsqlDataSour
         await buffer.CopyToAsync(originalBody, cancellationToken);
     }
 
-    private static Task ReplayAsync(HttpContext context, StoredResponse stored)
+    private static Task ReplayAsync(HttpContext context, StoredResponse stored, IdempotencyKey idempotencyKey)
     {
         var response = context.Response;
         response.StatusCode = stored.ResponseStatus;
@@ -149,30 +147,11 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, NpgsqlDataSour
         }
 
         response.Headers[ReplayedHeader] = "true";
-        return response.Body.WriteAsync(stored.ResponseBody, context.RequestAborted).AsTask();
+        return response.Body.WriteAsync(idempotencyKey.Open(stored.SealedResponseBody), context.RequestAborted).AsTask();
     }
-
-    private static async Task<byte[]> FingerprintAsync(HttpRequest request)
-    {
-        request.EnableBuffering();
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes($"{request.Method} {request.PathBase}{request.Path}{request.QueryString}\n"));
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
-        {
-            hash.AppendData(chunk, 0, read);
-        }
-
-        request.Body.Position = 0;
-        return hash.GetHashAndReset();
-    }
-
-    private static long LockKey(string organisationId, string key) =>
-        BinaryPrimitives.ReadInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes($"idempotency\n{organisationId}\n{key}")));
 
     private sealed record StoredResponse(
-        byte[] RequestFingerprint, int ResponseStatus, string? ResponseContentType, string? ResponseLocation, byte[] ResponseBody, DateTimeOffset CreatedAt);
+        byte[] RequestFingerprint, int ResponseStatus, string? ResponseContentType, string? ResponseLocation, byte[] SealedResponseBody, DateTimeOffset CreatedAt);
 }
 
 public static class IdempotencyExtensions

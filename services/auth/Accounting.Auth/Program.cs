@@ -3,6 +3,7 @@ using Accounting.Auth.Endpoints;
 using Accounting.Auth.Security;
 using Accounting.Messaging;
 using Accounting.Postgres;
+using Accounting.Postgres.Idempotency;
 using Accounting.Redis;
 using Accounting.ServiceDefaults;
 using Accounting.ServiceDefaults.Validation;
@@ -28,6 +29,7 @@ builder.Services.AddValidators(typeof(Program).Assembly);
 var app = builder.Build();
 
 app.UseServiceDefaults();
+app.UseIdempotency();
 app.MapDefaultEndpoints();
 app.MapSessionEndpoints();
 app.MapAccountEndpoints();

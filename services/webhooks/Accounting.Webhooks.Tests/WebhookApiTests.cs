@@ -97,6 +97,33 @@ public sealed class WebhookApiTests(WebhooksFactory factory) : IClassFixture<Web
     }
 
     [Fact]
+    public async Task Concurrent_creations_with_one_idempotency_key_make_one_endpoint_and_replay_its_secret()
+    {
+        using var client = factory.ClientFor(WebhooksTestActions.NewOrganisation());
+        var key = Guid.NewGuid().ToString();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/webhooks") { Content = JsonContent.Create(new { url = Url, events = new[] { "*" } }) };
+            request.Headers.Add("Idempotency-Key", key);
+            return client.SendAsync(request);
+        }));
+        var replay = new HttpRequestMessage(HttpMethod.Post, "/api/v1/webhooks") { Content = JsonContent.Create(new { url = Url, events = new[] { "*" } }) };
+        replay.Headers.Add("Idempotency-Key", key);
+        var replayed = await client.SendAsync(replay);
+
+        var created = responses.Where(r => r.StatusCode == HttpStatusCode.Created).ToList();
+        created.Count.ShouldBeGreaterThanOrEqualTo(1);
+        responses.Except(created).ShouldAllBe(r => r.StatusCode == HttpStatusCode.Conflict);
+        replayed.StatusCode.ShouldBe(HttpStatusCode.Created);
+        replayed.Headers.GetValues("Idempotent-Replayed").Single().ShouldBe("true");
+        var original = await created.First(r => !r.Headers.Contains("Idempotent-Replayed")).Content.ReadFromJsonAsync<JsonElement>();
+        var again = await replayed.Content.ReadFromJsonAsync<JsonElement>();
+        again.GetProperty("secret").GetString().ShouldBe(original.GetProperty("secret").GetString());
+        (await client.GetJsonAsync("/api/v1/webhooks")).GetProperty("pagination").GetProperty("total").GetInt64().ShouldBe(1);
+    }
+
+    [Fact]
     public async Task Patch_changes_only_the_fields_sent_and_disabling_records_why()
     {
         using var client = factory.ClientFor(WebhooksTestActions.NewOrganisation());

@@ -1,4 +1,5 @@
 using Accounting.Postgres;
+using Accounting.Postgres.Idempotency;
 using Accounting.ServiceDefaults;
 using Accounting.ServiceDefaults.Validation;
 using Accounting.Webhooks.Dispatch;
@@ -16,6 +17,7 @@ builder.Services.AddValidators(typeof(Program).Assembly);
 var app = builder.Build();
 
 app.UseServiceDefaults();
+app.UseIdempotency();
 app.MapDefaultEndpoints();
 app.MapWebhookEndpoints();
 app.MapDeliveryEndpoints();

@@ -1,4 +1,5 @@
 using System.Data;
+using Accounting.Postgres;
 using Accounting.ServiceDefaults.Errors;
 using Accounting.ServiceDefaults.Http;
 using Accounting.ServiceDefaults.Identity;
@@ -86,19 +87,18 @@ public static class DeliveryEndpoints
             delivery.NextAttemptAt, delivery.CreatedAt, delivery.LastAttemptAt, attempts));
     }
 
-    private static async Task<IResult> Retry(string webhookId, string deliveryId, Caller caller, NpgsqlDataSource db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> Retry(string webhookId, string deliveryId, Caller caller, WriteTransactions transactions, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var state = await connection.QuerySingleOrDefaultAsync<RetryState>(new CommandDefinition(
+        await using var write = await transactions.BeginAsync(cancellationToken);
+        var state = await write.Connection.QuerySingleOrDefaultAsync<RetryState>(new CommandDefinition(
             """
             SELECT e.enabled AS endpoint_enabled, d.leased_until > @Now AS in_flight
             FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
             WHERE d.id = @DeliveryId AND d.endpoint_id = @WebhookId AND d.organisation_id = @OrganisationId
             FOR UPDATE OF d
             """,
-            new { Now = now, DeliveryId = deliveryId, WebhookId = webhookId, caller.OrganisationId }, transaction, cancellationToken: cancellationToken));
+            new { Now = now, DeliveryId = deliveryId, WebhookId = webhookId, caller.OrganisationId }, write.Transaction, cancellationToken: cancellationToken));
         if (state is null)
         {
             return NoSuchDelivery();
@@ -114,14 +114,14 @@ public static class DeliveryEndpoints
             return ApiError.Conflict("An attempt of this delivery is in progress. Retry once it has finished.");
         }
 
-        await connection.ExecuteAsync(new CommandDefinition(
+        await write.Connection.ExecuteAsync(new CommandDefinition(
             $"""
             UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = @Now WHERE id = @DeliveryId;
             SELECT pg_notify('{DeliveryStore.NotificationChannel}', '');
             """,
-            new { Now = now, DeliveryId = deliveryId }, transaction, cancellationToken: cancellationToken));
-        var delivery = await FindAsync(connection, transaction, caller.OrganisationId, webhookId, deliveryId, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+            new { Now = now, DeliveryId = deliveryId }, write.Transaction, cancellationToken: cancellationToken));
+        var delivery = await FindAsync(write.Connection, write.Transaction, caller.OrganisationId, webhookId, deliveryId, cancellationToken);
+        await write.CommitAsync(cancellationToken);
         return TypedResults.Accepted($"/api/v1/webhooks/{webhookId}/deliveries/{deliveryId}", delivery);
     }
 

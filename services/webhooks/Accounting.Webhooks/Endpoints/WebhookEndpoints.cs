@@ -1,4 +1,5 @@
 using Accounting.Messaging;
+using Accounting.Postgres;
 using Accounting.ServiceDefaults;
 using Accounting.ServiceDefaults.Errors;
 using Accounting.ServiceDefaults.Http;
@@ -122,35 +123,34 @@ public static class WebhookEndpoints
     }
 
     private static async Task<IResult> Create(
-        CreateWebhookRequest request, Caller caller, NpgsqlDataSource db, IOptions<WebhooksOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+        CreateWebhookRequest request, Caller caller, WriteTransactions transactions, IOptions<WebhooksOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var secret = WebhookSignature.NewSecret();
         var webhook = new WebhookView(
             Ids.New("whk"), request.Url!.Trim(), NullIfBlank(request.Description), WebhookRules.Normalise(request.Events!), true, null, now, now);
 
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await transactions.BeginAsync(cancellationToken);
         // Serialises the organisation's concurrent creations, so the limit cannot be overrun.
-        await connection.ExecuteAsync(new CommandDefinition(
-            "SELECT pg_advisory_xact_lock(hashtextextended(@OrganisationId, 0))", new { caller.OrganisationId }, transaction, cancellationToken: cancellationToken));
-        var existing = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+        await write.Connection.ExecuteAsync(new CommandDefinition(
+            "SELECT pg_advisory_xact_lock(hashtextextended(@OrganisationId, 0))", new { caller.OrganisationId }, write.Transaction, cancellationToken: cancellationToken));
+        var existing = await write.Connection.ExecuteScalarAsync<int>(new CommandDefinition(
             "SELECT count(*) FROM webhook_endpoints WHERE organisation_id = @OrganisationId",
-            new { caller.OrganisationId }, transaction, cancellationToken: cancellationToken));
+            new { caller.OrganisationId }, write.Transaction, cancellationToken: cancellationToken));
         if (existing >= options.Value.MaxEndpointsPerOrganisation)
         {
             return ApiError.Conflict(
                 $"This organisation already has {existing} webhook endpoints, the most allowed. Delete one first.", "endpoint_limit_reached");
         }
 
-        await connection.ExecuteAsync(new CommandDefinition(
+        await write.Connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO webhook_endpoints (id, organisation_id, url, description, events, secret, created_at, updated_at)
             VALUES (@Id, @OrganisationId, @Url, @Description, @Events, @Secret, @CreatedAt, @UpdatedAt)
             """,
             new { webhook.Id, caller.OrganisationId, webhook.Url, webhook.Description, webhook.Events, Secret = secret, webhook.CreatedAt, webhook.UpdatedAt },
-            transaction, cancellationToken: cancellationToken));
-        await transaction.CommitAsync(cancellationToken);
+            write.Transaction, cancellationToken: cancellationToken));
+        await write.CommitAsync(cancellationToken);
 
         return TypedResults.Created($"/api/v1/webhooks/{webhook.Id}", WebhookWithSecretView.Of(webhook, secret));
     }
@@ -165,7 +165,7 @@ public static class WebhookEndpoints
     }
 
     private static async Task<IResult> Update(
-        string id, UpdateWebhookRequest request, Caller caller, NpgsqlDataSource db, TimeProvider clock, CancellationToken cancellationToken)
+        string id, UpdateWebhookRequest request, Caller caller, WriteTransactions transactions, TimeProvider clock, CancellationToken cancellationToken)
     {
         // Only the fields sent change. Enabling clears the failure record, so the endpoint gets a fresh start.
         var assignments = new List<string> { "updated_at = @Now" };
@@ -191,9 +191,8 @@ public static class WebhookEndpoints
                 : "enabled = false, disabled_reason = 'Disabled through the API.'");
         }
 
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var webhook = await connection.QuerySingleOrDefaultAsync<WebhookView>(new CommandDefinition(
+        await using var write = await transactions.BeginAsync(cancellationToken);
+        var webhook = await write.Connection.QuerySingleOrDefaultAsync<WebhookView>(new CommandDefinition(
             $"""
             UPDATE webhook_endpoints SET {string.Join(", ", assignments)}
             WHERE id = @Id AND organisation_id = @OrganisationId
@@ -208,40 +207,38 @@ public static class WebhookEndpoints
                 Id = id,
                 caller.OrganisationId,
             },
-            transaction, cancellationToken: cancellationToken));
+            write.Transaction, cancellationToken: cancellationToken));
         if (webhook is null)
         {
             return NoSuchWebhook();
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync(cancellationToken);
         return TypedResults.Ok(webhook);
     }
 
-    private static async Task<IResult> Delete(string id, Caller caller, NpgsqlDataSource db, CancellationToken cancellationToken)
+    private static async Task<IResult> Delete(string id, Caller caller, WriteTransactions transactions, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var deleted = await connection.ExecuteAsync(new CommandDefinition(
+        await using var write = await transactions.BeginAsync(cancellationToken);
+        var deleted = await write.Connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM webhook_endpoints WHERE id = @Id AND organisation_id = @OrganisationId",
-            new { Id = id, caller.OrganisationId }, transaction, cancellationToken: cancellationToken));
+            new { Id = id, caller.OrganisationId }, write.Transaction, cancellationToken: cancellationToken));
         if (deleted == 0)
         {
             return NoSuchWebhook();
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
     private static async Task<IResult> RotateSecret(
-        string id, Caller caller, NpgsqlDataSource db, IOptions<WebhooksOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+        string id, Caller caller, WriteTransactions transactions, IOptions<WebhooksOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var secret = WebhookSignature.NewSecret();
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var webhook = await connection.QuerySingleOrDefaultAsync<WebhookView>(new CommandDefinition(
+        await using var write = await transactions.BeginAsync(cancellationToken);
+        var webhook = await write.Connection.QuerySingleOrDefaultAsync<WebhookView>(new CommandDefinition(
             $"""
             UPDATE webhook_endpoints
             SET previous_secret = secret, previous_secret_expires_at = @PreviousExpiresAt, secret = @Secret, updated_at = @Now
@@ -249,24 +246,23 @@ public static class WebhookEndpoints
             RETURNING {Columns}
             """,
             new { PreviousExpiresAt = now + options.Value.PreviousSecretLifetime, Secret = secret, Now = now, Id = id, caller.OrganisationId },
-            transaction, cancellationToken: cancellationToken));
+            write.Transaction, cancellationToken: cancellationToken));
         if (webhook is null)
         {
             return NoSuchWebhook();
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync(cancellationToken);
         return TypedResults.Ok(WebhookWithSecretView.Of(webhook, secret));
     }
 
-    private static async Task<IResult> SendTest(string id, Caller caller, NpgsqlDataSource db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> SendTest(string id, Caller caller, WriteTransactions transactions, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var enabled = await connection.QuerySingleOrDefaultAsync<bool?>(new CommandDefinition(
+        await using var write = await transactions.BeginAsync(cancellationToken);
+        var enabled = await write.Connection.QuerySingleOrDefaultAsync<bool?>(new CommandDefinition(
             "SELECT enabled FROM webhook_endpoints WHERE id = @Id AND organisation_id = @OrganisationId",
-            new { Id = id, caller.OrganisationId }, transaction, cancellationToken: cancellationToken));
+            new { Id = id, caller.OrganisationId }, write.Transaction, cancellationToken: cancellationToken));
         if (enabled is null)
         {
             return NoSuchWebhook();
@@ -279,9 +275,9 @@ public static class WebhookEndpoints
 
         var eventId = Ids.New("evt");
         var deliveryId = await DeliveryStore.EnqueueAsync(
-            transaction, caller.OrganisationId, id, WebhookPayload.PingEvent, eventId, WebhookPayload.Ping(eventId, id, now, caller.OrganisationId), now, cancellationToken);
-        var delivery = await DeliveryEndpoints.FindAsync(connection, transaction, caller.OrganisationId, id, deliveryId, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+            write.Transaction, caller.OrganisationId, id, WebhookPayload.PingEvent, eventId, WebhookPayload.Ping(eventId, id, now, caller.OrganisationId), now, cancellationToken);
+        var delivery = await DeliveryEndpoints.FindAsync(write.Connection, write.Transaction, caller.OrganisationId, id, deliveryId, cancellationToken);
+        await write.CommitAsync(cancellationToken);
         return TypedResults.Accepted($"/api/v1/webhooks/{id}/deliveries/{deliveryId}", delivery);
     }
 
