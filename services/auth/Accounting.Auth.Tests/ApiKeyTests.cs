@@ -74,6 +74,28 @@ public sealed class ApiKeyTests(AuthFactory factory) : IClassFixture<AuthFactory
     }
 
     [Fact]
+    public async Task A_creation_retried_with_its_idempotency_key_replays_the_same_key_and_makes_no_second()
+    {
+        var account = await factory.RegisterAsync();
+        using var client = factory.ClientFor(account);
+        var idempotencyKey = Guid.NewGuid().ToString();
+
+        var first = await CreateKey(client, new { name = "Retried", scopes = new[] { "reports:read" } }, idempotencyKey);
+        var retried = await CreateKey(client, new { name = "Retried", scopes = new[] { "reports:read" } }, idempotencyKey);
+        var changed = await CreateKey(client, new { name = "Changed", scopes = new[] { "reports:read" } }, idempotencyKey);
+
+        first.StatusCode.ShouldBe(HttpStatusCode.Created);
+        retried.StatusCode.ShouldBe(HttpStatusCode.Created);
+        retried.Headers.GetValues("Idempotent-Replayed").Single().ShouldBe("true");
+        (await retried.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()
+            .ShouldBe((await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString());
+        changed.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await SessionTests.ErrorCode(changed)).ShouldBe("idempotency_key_reused");
+        var listed = JsonDocument.Parse(await client.GetStringAsync("/api/v1/api-keys")).RootElement;
+        listed.GetProperty("pagination").GetProperty("total").GetInt64().ShouldBe(1);
+    }
+
+    [Fact]
     public async Task A_revoked_key_frees_its_place_stops_resolving_and_is_announced_to_gateways()
     {
         var account = await factory.RegisterAsync();
@@ -194,7 +216,16 @@ public sealed class ApiKeyTests(AuthFactory factory) : IClassFixture<AuthFactory
         (await victimClient.GetFromJsonAsync<JsonElement>("/api/v1/api-keys")).GetProperty("data").GetArrayLength().ShouldBe(1);
     }
 
-    private static Task<HttpResponseMessage> CreateKey(HttpClient client, object request) => client.PostAsJsonAsync("/api/v1/api-keys", request);
+    private static Task<HttpResponseMessage> CreateKey(HttpClient client, object request, string? idempotencyKey = null)
+    {
+        var message = new HttpRequestMessage(HttpMethod.Post, "/api/v1/api-keys") { Content = JsonContent.Create(request) };
+        if (idempotencyKey is not null)
+        {
+            message.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        return client.SendAsync(message);
+    }
 
     private async Task<JsonElement> Resolve(string keyHash)
     {

@@ -1,4 +1,5 @@
 using Accounting.Auth.Security;
+using Accounting.Postgres;
 using Accounting.ServiceDefaults.Errors;
 using Accounting.ServiceDefaults.Identity;
 using Accounting.ServiceDefaults.Validation;
@@ -90,54 +91,51 @@ public static class AccountEndpoints
     }
 
     private static async Task<IResult> ChangePassword(
-        ChangePasswordRequest request, Caller caller, NpgsqlDataSource db, TimeProvider clock, CancellationToken cancellationToken)
+        ChangePasswordRequest request, Caller caller, WriteTransactions transactions, TimeProvider clock, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        var hash = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
-            "SELECT password_hash FROM users WHERE id = @PrincipalId", new { caller.PrincipalId }, cancellationToken: cancellationToken));
+        await using var write = await transactions.BeginAsync(cancellationToken);
+        var hash = await write.Connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT password_hash FROM users WHERE id = @PrincipalId FOR UPDATE", new { caller.PrincipalId }, write.Transaction, cancellationToken: cancellationToken));
         if (!Passwords.Verify(hash, request.CurrentPassword!))
         {
             return ApiError.ValidationFailed("current_password", "The current password is incorrect.");
         }
 
         var newHash = Passwords.Hash(request.NewPassword!);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         // A new generation makes every refresh token issued before this moment worthless.
-        await connection.ExecuteAsync(new CommandDefinition(
+        await write.Connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE users SET password_hash = @NewHash, token_generation = token_generation + 1 WHERE id = @PrincipalId;
             UPDATE refresh_tokens SET revoked_at = @Now WHERE user_id = @PrincipalId AND revoked_at IS NULL;
             """,
-            new { NewHash = newHash, caller.PrincipalId, Now = clock.GetUtcNow() }, transaction, cancellationToken: cancellationToken));
-        await transaction.CommitAsync(cancellationToken);
+            new { NewHash = newHash, caller.PrincipalId, Now = clock.GetUtcNow() }, write.Transaction, cancellationToken: cancellationToken));
+        await write.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
     private static async Task<IResult> SetUpTotp(
-        Caller caller, NpgsqlDataSource db, SecretProtector protector, IOptions<AuthOptions> options, CancellationToken cancellationToken)
+        Caller caller, WriteTransactions transactions, SecretProtector protector, IOptions<AuthOptions> options, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var state = await LockTotpStateAsync(transaction, caller.PrincipalId, cancellationToken);
+        await using var write = await transactions.BeginAsync(cancellationToken);
+        var state = await LockTotpStateAsync(write.Transaction, caller.PrincipalId, cancellationToken);
         if (state.TotpSecret is not null)
         {
             return ApiError.Conflict("Two-factor authentication is already enabled. Disable it first to set up a new authenticator.");
         }
 
         var secret = Totp.GenerateSecret();
-        await connection.ExecuteAsync(new CommandDefinition(
+        await write.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE users SET totp_pending_secret = @Secret WHERE id = @PrincipalId",
-            new { Secret = protector.Protect(secret, TotpPurpose(caller.PrincipalId)), caller.PrincipalId }, transaction, cancellationToken: cancellationToken));
-        await transaction.CommitAsync(cancellationToken);
+            new { Secret = protector.Protect(secret, TotpPurpose(caller.PrincipalId)), caller.PrincipalId }, write.Transaction, cancellationToken: cancellationToken));
+        await write.CommitAsync(cancellationToken);
         return TypedResults.Ok(new { Secret = Totp.ToBase32(secret), OtpauthUri = Totp.OtpAuthUri(options.Value.TotpIssuer, state.Email, secret) });
     }
 
     private static async Task<IResult> EnableTotp(
-        TotpCodeRequest request, Caller caller, NpgsqlDataSource db, SecretProtector protector, TimeProvider clock, CancellationToken cancellationToken)
+        TotpCodeRequest request, Caller caller, WriteTransactions transactions, SecretProtector protector, TimeProvider clock, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var state = await LockTotpStateAsync(transaction, caller.PrincipalId, cancellationToken);
+        await using var write = await transactions.BeginAsync(cancellationToken);
+        var state = await LockTotpStateAsync(write.Transaction, caller.PrincipalId, cancellationToken);
         if (state.TotpSecret is not null)
         {
             return ApiError.Conflict("Two-factor authentication is already enabled.");
@@ -154,19 +152,18 @@ public static class AccountEndpoints
             return AuthErrors.InvalidTotp();
         }
 
-        await connection.ExecuteAsync(new CommandDefinition(
+        await write.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE users SET totp_secret = totp_pending_secret, totp_pending_secret = NULL, totp_last_step = @Step WHERE id = @PrincipalId",
-            new { Step = step, caller.PrincipalId }, transaction, cancellationToken: cancellationToken));
-        await transaction.CommitAsync(cancellationToken);
+            new { Step = step, caller.PrincipalId }, write.Transaction, cancellationToken: cancellationToken));
+        await write.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
     private static async Task<IResult> DisableTotp(
-        TotpCodeRequest request, Caller caller, NpgsqlDataSource db, SecretProtector protector, TimeProvider clock, CancellationToken cancellationToken)
+        TotpCodeRequest request, Caller caller, WriteTransactions transactions, SecretProtector protector, TimeProvider clock, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var state = await LockTotpStateAsync(transaction, caller.PrincipalId, cancellationToken);
+        await using var write = await transactions.BeginAsync(cancellationToken);
+        var state = await LockTotpStateAsync(write.Transaction, caller.PrincipalId, cancellationToken);
         if (state.TotpSecret is null)
         {
             return ApiError.Conflict("Two-factor authentication is not enabled.");
@@ -178,10 +175,10 @@ public static class AccountEndpoints
             return AuthErrors.InvalidTotp();
         }
 
-        await connection.ExecuteAsync(new CommandDefinition(
+        await write.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE users SET totp_secret = NULL, totp_pending_secret = NULL, totp_last_step = NULL WHERE id = @PrincipalId",
-            new { caller.PrincipalId }, transaction, cancellationToken: cancellationToken));
-        await transaction.CommitAsync(cancellationToken);
+            new { caller.PrincipalId }, write.Transaction, cancellationToken: cancellationToken));
+        await write.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
     }
 
@@ -245,23 +242,22 @@ public static class AccountEndpoints
     }
 
     private static async Task<IResult> SwitchOrganisation(
-        SwitchOrganisationRequest request, Caller caller, NpgsqlDataSource db, TokenService tokens, CancellationToken cancellationToken)
+        SwitchOrganisationRequest request, Caller caller, WriteTransactions transactions, TokenService tokens, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var membership = await connection.QuerySingleOrDefaultAsync<(string Role, int TokenGeneration)>(new CommandDefinition(
+        await using var write = await transactions.BeginAsync(cancellationToken);
+        var membership = await write.Connection.QuerySingleOrDefaultAsync<(string Role, int TokenGeneration)>(new CommandDefinition(
             """
             SELECT m.role, u.token_generation FROM memberships m JOIN users u ON u.id = m.user_id
             WHERE m.user_id = @PrincipalId AND m.organisation_id = @OrganisationId
             """,
-            new { caller.PrincipalId, request.OrganisationId }, transaction, cancellationToken: cancellationToken));
+            new { caller.PrincipalId, request.OrganisationId }, write.Transaction, cancellationToken: cancellationToken));
         if (membership.Role is null)
         {
             return ApiError.NotFound("No such organisation among yours.");
         }
 
-        var session = await tokens.IssueAsync(transaction, caller.PrincipalId, membership.TokenGeneration, request.OrganisationId!, membership.Role, familyId: null, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        var session = await tokens.IssueAsync(write.Transaction, caller.PrincipalId, membership.TokenGeneration, request.OrganisationId!, membership.Role, familyId: null, cancellationToken);
+        await write.CommitAsync(cancellationToken);
         return TypedResults.Ok(new { Tokens = session });
     }
 

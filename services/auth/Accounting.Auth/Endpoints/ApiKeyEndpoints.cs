@@ -1,5 +1,6 @@
 using Accounting.Contracts.Auth;
 using Accounting.Messaging;
+using Accounting.Postgres;
 using Accounting.Redis;
 using Accounting.ServiceDefaults;
 using Accounting.ServiceDefaults.Errors;
@@ -63,7 +64,7 @@ public static class ApiKeyEndpoints
     }
 
     private static async Task<IResult> Create(
-        CreateApiKeyRequest request, Caller caller, NpgsqlDataSource db, IOptions<AuthOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+        CreateApiKeyRequest request, Caller caller, WriteTransactions transactions, IOptions<AuthOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var mode = request.Mode ?? "live";
@@ -71,24 +72,23 @@ public static class ApiKeyEndpoints
         var key = new ApiKeyView(Ids.New("key"), request.Name!.Trim(), "sk_" + mode, secret[^4..],
             [.. request.Scopes!.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)], now, null, request.ExpiresAt);
 
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await transactions.BeginAsync(cancellationToken);
         // The organisation's row serialises concurrent creations, so the quota cannot be overrun.
-        await connection.ExecuteAsync(new CommandDefinition(
-            "SELECT 1 FROM organisations WHERE id = @OrganisationId FOR UPDATE", new { caller.OrganisationId }, transaction, cancellationToken: cancellationToken));
-        var active = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+        await write.Connection.ExecuteAsync(new CommandDefinition(
+            "SELECT 1 FROM organisations WHERE id = @OrganisationId FOR UPDATE", new { caller.OrganisationId }, write.Transaction, cancellationToken: cancellationToken));
+        var active = await write.Connection.ExecuteScalarAsync<int>(new CommandDefinition(
             """
             SELECT count(*) FROM api_keys
             WHERE organisation_id = @OrganisationId AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > @Now)
             """,
-            new { caller.OrganisationId, Now = now }, transaction, cancellationToken: cancellationToken));
+            new { caller.OrganisationId, Now = now }, write.Transaction, cancellationToken: cancellationToken));
         if (active >= options.Value.MaxActiveApiKeys)
         {
             return ApiError.Conflict(
                 $"This organisation already has {active} active API keys, the most allowed. Revoke one first.", "key_limit_reached");
         }
 
-        await connection.ExecuteAsync(new CommandDefinition(
+        await write.Connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO api_keys (id, organisation_id, name, mode, last_four, key_hash, scopes, created_by, created_at, expires_at)
             VALUES (@Id, @OrganisationId, @Name, @Mode, @LastFour, @KeyHash, @Scopes, @CreatedBy, @CreatedAt, @ExpiresAt)
@@ -98,8 +98,8 @@ public static class ApiKeyEndpoints
                 key.Id, caller.OrganisationId, key.Name, Mode = mode, key.LastFour, KeyHash = ApiKeyHash.Compute(secret),
                 key.Scopes, CreatedBy = caller.PrincipalId, key.CreatedAt, key.ExpiresAt,
             },
-            transaction, cancellationToken: cancellationToken));
-        await Outbox.EnqueueAsync(transaction, new ApiKeyCreated
+            write.Transaction, cancellationToken: cancellationToken));
+        await Outbox.EnqueueAsync(write.Transaction, new ApiKeyCreated
         {
             OrganisationId = caller.OrganisationId,
             KeyId = key.Id,
@@ -109,7 +109,7 @@ public static class ApiKeyEndpoints
             CreatedBy = caller.PrincipalId,
             OccurredAt = now,
         }, key.Id, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync(cancellationToken);
 
         return TypedResults.Created($"/api/v1/api-keys/{key.Id}", new
         {
@@ -118,31 +118,30 @@ public static class ApiKeyEndpoints
     }
 
     private static async Task<IResult> Revoke(
-        string id, Caller caller, NpgsqlDataSource db, IConnectionMultiplexer redis, ILoggerFactory loggers, TimeProvider clock, CancellationToken cancellationToken)
+        string id, Caller caller, WriteTransactions transactions, IConnectionMultiplexer redis, ILoggerFactory loggers, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var keyHash = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+        await using var write = await transactions.BeginAsync(cancellationToken);
+        var keyHash = await write.Connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
             """
             UPDATE api_keys SET revoked_at = @Now
             WHERE id = @Id AND organisation_id = @OrganisationId AND revoked_at IS NULL
             RETURNING key_hash
             """,
-            new { Now = now, Id = id, caller.OrganisationId }, transaction, cancellationToken: cancellationToken));
+            new { Now = now, Id = id, caller.OrganisationId }, write.Transaction, cancellationToken: cancellationToken));
         if (keyHash is null)
         {
             return ApiError.NotFound("No such API key in this organisation.");
         }
 
-        await Outbox.EnqueueAsync(transaction, new ApiKeyRevoked
+        await Outbox.EnqueueAsync(write.Transaction, new ApiKeyRevoked
         {
             OrganisationId = caller.OrganisationId,
             KeyId = id,
             RevokedBy = caller.PrincipalId,
             OccurredAt = now,
         }, id, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await write.CommitAsync(cancellationToken);
 
         // Gateways drop the key from their caches on this message, within a second. If Redis is down the
         // event above and the caches' short lifetime still end the key; the revocation itself is committed.

@@ -1,3 +1,4 @@
+using Accounting.Postgres;
 using Accounting.ServiceDefaults.Errors;
 using Accounting.ServiceDefaults.Http;
 using Accounting.ServiceDefaults.Identity;
@@ -43,24 +44,23 @@ public static class OrganisationEndpoints
     }
 
     private static async Task<IResult> Create(
-        CreateOrganisationRequest request, Caller caller, NpgsqlDataSource db, IOptions<AuthOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+        CreateOrganisationRequest request, Caller caller, WriteTransactions transactions, IOptions<AuthOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var write = await transactions.BeginAsync(cancellationToken);
         // The user's row is the lock that serialises concurrent creations against the quota.
-        await connection.ExecuteAsync(new CommandDefinition(
-            "SELECT 1 FROM users WHERE id = @PrincipalId FOR UPDATE", new { caller.PrincipalId }, transaction, cancellationToken: cancellationToken));
-        var owned = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+        await write.Connection.ExecuteAsync(new CommandDefinition(
+            "SELECT 1 FROM users WHERE id = @PrincipalId FOR UPDATE", new { caller.PrincipalId }, write.Transaction, cancellationToken: cancellationToken));
+        var owned = await write.Connection.ExecuteScalarAsync<int>(new CommandDefinition(
             "SELECT count(*) FROM memberships WHERE user_id = @PrincipalId AND role = 'owner'",
-            new { caller.PrincipalId }, transaction, cancellationToken: cancellationToken));
+            new { caller.PrincipalId }, write.Transaction, cancellationToken: cancellationToken));
         if (owned >= options.Value.MaxOwnedOrganisations)
         {
             return ApiError.Conflict(
                 $"You already own {owned} organisations, the most allowed. Transfer or close one first.", "organisation_limit_reached");
         }
 
-        var organisation = await Organisations.CreateAsync(transaction, request.Name!.Trim(), caller.PrincipalId, clock.GetUtcNow(), cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        var organisation = await Organisations.CreateAsync(write.Transaction, request.Name!.Trim(), caller.PrincipalId, clock.GetUtcNow(), cancellationToken);
+        await write.CommitAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/organisations/{organisation.Id}", new MembershipView(organisation.Id, organisation.Name, organisation.Plan, "owner", organisation.CreatedAt));
     }
 
