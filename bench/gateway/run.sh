@@ -6,7 +6,8 @@
 #       nothing is refused), the signed internal identity
 # and how many Redis commands (c) sent per request, from Redis's own command statistics.
 #
-#   bench/gateway/run.sh                  # 16 connections, 15 s per configuration
+#   bench/gateway/run.sh                  # 16 connections, 15 s per configuration after a 20 s warm-up
+#                                         # (the JIT is still tiering the gateway up for longer than 5 s)
 #   CONNECTIONS=64 DURATION=30s bench/gateway/run.sh
 set -euo pipefail
 
@@ -14,7 +15,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CONNECTIONS="${CONNECTIONS:-16}"
 DURATION="${DURATION:-15s}"
 THREADS="${THREADS:-2}"
-WARMUP="${WARMUP:-5s}"
+WARMUP="${WARMUP:-20s}"
 UPSTREAM_PORT="${UPSTREAM_PORT:-5901}"
 PROXY_PORT="${PROXY_PORT:-5902}"
 GATEWAY_PORT="${GATEWAY_PORT:-5903}"
