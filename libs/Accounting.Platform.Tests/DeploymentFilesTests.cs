@@ -377,6 +377,21 @@ public sealed partial class DeploymentFilesTests
     }
 
     [Fact]
+    public void Kustomize_base_lets_only_the_gateway_reach_the_services()
+    {
+        var result = RunTool("kubectl", "kubernetes-client", "kustomize deploy/k8s");
+        result.ExitCode.ShouldBe(0, $"`kubectl kustomize deploy/k8s` failed:\n{result.StandardError}");
+
+        var policy = SplitManifests(result.StandardOutput).Find(r => r.Kind == "NetworkPolicy");
+
+        policy.ShouldNotBeNull("no NetworkPolicy keeps callers other than the gateway away from the services");
+        var text = Regex.Replace(policy.Text, @"\s+", " ");
+        text.ShouldContain("podSelector: matchLabels: app.kubernetes.io/component: service");
+        text.ShouldContain("from: - podSelector: matchLabels: app.kubernetes.io/name: gateway");
+        text.ShouldContain("policyTypes: - Ingress");
+    }
+
+    [Fact]
     public void Kustomize_base_deploys_every_compose_app_safely_and_holds_no_secret_values()
     {
         var result = RunTool("kubectl", "kubernetes-client", "kustomize deploy/k8s");
