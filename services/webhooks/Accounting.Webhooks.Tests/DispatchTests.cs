@@ -314,4 +314,35 @@ public sealed class DispatchTests(WebhooksFactory factory) : IClassFixture<Webho
         endpoint.GetProperty("disabled_reason").GetString()!.ShouldContain("HTTP 500");
         (await client.PostAsync($"/api/v1/webhooks/{webhookId}/test", null)).StatusCode.ShouldBe(HttpStatusCode.Conflict);
     }
+
+    [Fact]
+    public async Task Settled_deliveries_are_deleted_after_their_retention_and_pending_ones_are_kept()
+    {
+        await using var healthy = await StubReceiver.StartAsync();
+        await using var failing = await StubReceiver.StartAsync();
+        failing.Respond = (_, context) =>
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return Task.CompletedTask;
+        };
+        var organisation = WebhooksTestActions.NewOrganisation();
+        using var client = factory.ClientFor(organisation);
+        var (settledId, _) = await client.SubscribeAsync(healthy.Url);
+        var (pendingId, _) = await client.SubscribeAsync(failing.Url);
+        await factory.PublishAsync(WebhooksTestActions.KeyCreated(organisation));
+        (await Eventually.HoldsAsync(() => client.SettledAsync(settledId, "succeeded"), Deadline)).ShouldBeTrue();
+        (await Eventually.HoldsAsync(() => client.AttemptedAsync(pendingId, 1), Deadline)).ShouldBeTrue();
+        // Disabled, the failing endpoint's delivery stays pending: no dispatcher claims it while the clock moves.
+        (await client.PatchAsJsonAsync($"/api/v1/webhooks/{pendingId}", new { enabled = false })).EnsureSuccessStatusCode();
+        var retention = factory.Services.GetRequiredService<DeliveryRetention>();
+
+        await retention.DeleteExpiredAsync(CancellationToken.None);
+        var keptWhileRecent = (await client.DeliveriesAsync(settledId)).Count;
+        factory.Clock.Advance(TimeSpan.FromDays(31));
+        await retention.DeleteExpiredAsync(CancellationToken.None);
+
+        keptWhileRecent.ShouldBe(1);
+        (await client.DeliveriesAsync(settledId)).ShouldBeEmpty();
+        (await client.DeliveriesAsync(pendingId)).Single().GetProperty("status").GetString().ShouldBe("pending");
+    }
 }

@@ -37,6 +37,9 @@ public sealed class WebhooksOptions
     /// <summary>After a rotation, deliveries are signed with the old secret too for this long.</summary>
     public TimeSpan PreviousSecretLifetime { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>How long a settled delivery and its attempts stay in the deliveries log.</summary>
+    public TimeSpan DeliveryRetention { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>How much of a receiver's response body is read and kept.</summary>
     public int ResponseBodyLimitBytes { get; set; } = 4096;
 }

@@ -7,7 +7,7 @@ public static class DispatchExtensions
 {
     /// <summary>
     /// Messaging with a consumer for every domain event there is (new contracts flow without a
-    /// change here), and the worker that delivers what they record.
+    /// change here), the worker that delivers what they record, and the job that deletes them after their retention.
     /// </summary>
     public static WebApplicationBuilder AddWebhookDispatch(this WebApplicationBuilder builder, string serviceName)
     {
@@ -18,12 +18,15 @@ public static class DispatchExtensions
 
         builder.Services.AddOptions<WebhooksOptions>().Bind(section)
             .Validate(options => options.LeaseDuration > options.DeliveryTimeout, "Webhooks:LeaseDuration must exceed Webhooks:DeliveryTimeout.")
+            .Validate(options => options.DeliveryRetention > TimeSpan.Zero, "Webhooks:DeliveryRetention must be positive.")
             .ValidateOnStart();
         builder.Services.AddSingleton<TargetGuard>();
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddSingleton<DeliveryStore>();
         builder.Services.AddSingleton<WebhookMetrics>();
         builder.Services.AddHostedService<DeliveryWorker>();
+        builder.Services.AddSingleton<DeliveryRetention>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<DeliveryRetention>());
         return builder;
     }
 }
