@@ -61,6 +61,7 @@ public sealed partial class DeploymentFilesTests
     [
         new("gateway", "InternalIdentity__SigningKeyPath", "identity-private", "accounting-identity-keys", "signing-key.pem"),
         new("auth", "Auth__DataKeyPath", "auth-data-key", "accounting-auth-data-key", "auth-data.key"),
+        new("webhooks", "Webhooks__DataKeyPath", "webhooks-data-key", "accounting-webhooks-data-key", "webhooks-data.key"),
     ];
 
     // What every Deployment must say, as rendered: probes on both health endpoints and the

@@ -6,20 +6,23 @@
 #   container never sees the private key.
 # - auth's data key (AES-256: 32 random bytes, base64), which encrypts TOTP secrets and auth's JWT
 #   signing keys at rest. Only the auth container mounts its volume.
+# - webhooks' data key, the same kind, which seals endpoint signing secrets at rest. Only the
+#   webhooks container mounts its volume.
 #
 # Later runs keep existing keys: regenerating the identity pair would invalidate tokens in flight
-# and need every app restarted, and a new data key would leave everything auth already encrypted
-# unreadable. `docker compose down -v` removes the volumes (and the databases) to start afresh.
+# and need every app restarted, and a new data key would leave everything auth or webhooks already
+# encrypted unreadable. `docker compose down -v` removes the volumes (and the databases) to start afresh.
 set -eu
 
 private_key=/keys/private/signing-key.pem       # PKCS#8 PEM, read by the gateway
 public_key=/keys/public/verification-key.pem    # SubjectPublicKeyInfo PEM, read by the services
 data_key=/keys/auth-data/auth-data.key          # base64 of 32 random bytes, read by auth only
+webhooks_data_key=/keys/webhooks-data/webhooks-data.key  # the same, read by webhooks only
 # The .NET images run apps as APP_UID (1654); the secret files are readable by that user only.
 app_uid="${APP_UID:-1654}"
 
-if [ -s "$private_key" ] && [ -s "$public_key" ] && [ -s "$data_key" ]; then
-  echo "identity keys and auth data key already present; keeping them"
+if [ -s "$private_key" ] && [ -s "$public_key" ] && [ -s "$data_key" ] && [ -s "$webhooks_data_key" ]; then
+  echo "identity keys and data keys already present; keeping them"
   exit 0
 fi
 
@@ -44,11 +47,13 @@ chown "$app_uid:$app_uid" "$private_key"
 chmod 0400 "$private_key"
 chmod 0444 "$public_key"
 
-if [ ! -s "$data_key" ]; then
-  # Same temporary-name-and-rename as above: auth refuses a key that is not exactly 32 bytes.
-  (umask 077 && openssl rand -base64 32 > "$data_key.tmp")
-  mv "$data_key.tmp" "$data_key"
-  echo "generated auth data key"
-fi
-chown "$app_uid:$app_uid" "$data_key"
-chmod 0400 "$data_key"
+for key in "$data_key" "$webhooks_data_key"; do
+  if [ ! -s "$key" ]; then
+    # Same temporary-name-and-rename as above: the apps refuse a key that is not exactly 32 bytes.
+    (umask 077 && openssl rand -base64 32 > "$key.tmp")
+    mv "$key.tmp" "$key"
+    echo "generated $(basename "$key")"
+  fi
+  chown "$app_uid:$app_uid" "$key"
+  chmod 0400 "$key"
+done

@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Accounting.ServiceDefaults.Identity;
 using Accounting.Testing;
@@ -12,8 +11,6 @@ namespace Accounting.Auth.Tests;
 /// <summary>The auth service on the real servers, with a clock the tests move.</summary>
 public sealed class AuthFactory : ServiceFactory<Program>
 {
-    private static readonly string DataKeyPath = WriteDataKey();
-
     public AuthFactory()
         : base("auth")
     {
@@ -24,7 +21,7 @@ public sealed class AuthFactory : ServiceFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.UseSetting("Auth:DataKeyPath", DataKeyPath);
+        builder.UseSetting("Auth:DataKeyPath", TestDataKey.Path);
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 
@@ -60,13 +57,6 @@ public sealed class AuthFactory : ServiceFactory<Program>
 
     public HttpClient ClientForGateway() =>
         CreateClientFor(new Caller("", "gateway", PrincipalType.Service, null, new HashSet<string>()));
-
-    private static string WriteDataKey()
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"accounting-test-auth-data-{Environment.ProcessId}.key");
-        File.WriteAllText(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-        return path;
-    }
 }
 
 public sealed record Account(string UserId, string OrganisationId, string Email, string Password, string RefreshToken, string AccessToken);

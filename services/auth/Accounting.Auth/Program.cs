@@ -5,6 +5,7 @@ using Accounting.Messaging;
 using Accounting.Postgres;
 using Accounting.Postgres.Idempotency;
 using Accounting.Redis;
+using Accounting.ServiceDefaults.Security;
 using Accounting.ServiceDefaults;
 using Accounting.ServiceDefaults.Validation;
 using Microsoft.Extensions.Options;

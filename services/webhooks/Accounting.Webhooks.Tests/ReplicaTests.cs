@@ -15,6 +15,43 @@ public sealed class ReplicaTests(ITestOutputHelper output)
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
     [Fact]
+    public async Task Secrets_stored_in_plaintext_before_sealing_are_sealed_when_the_service_starts()
+    {
+        var factory = new WebhooksFactory();
+        await factory.InitializeAsync();
+        try
+        {
+            _ = factory.Services;
+            const string Secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+            const string PreviousSecret = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD";
+            await using (var connection = new NpgsqlConnection(factory.Database.ConnectionString))
+            {
+                await connection.ExecuteAsync(
+                    """
+                    INSERT INTO webhook_endpoints (id, organisation_id, url, events, secret, previous_secret, created_at, updated_at)
+                    VALUES ('whk_legacy', 'org_legacy', 'https://example.com/hooks', '{*}', @Secret, @PreviousSecret, now(), now())
+                    """,
+                    new { Secret, PreviousSecret });
+            }
+
+            await using var restarted = factory.CreateReplica();
+
+            await using var check = new NpgsqlConnection(factory.Database.ConnectionString);
+            var row = await check.QuerySingleAsync<(string? Secret, string? PreviousSecret, byte[] SealedSecret, byte[] SealedPreviousSecret)>(
+                "SELECT secret, previous_secret, sealed_secret, sealed_previous_secret FROM webhook_endpoints WHERE id = 'whk_legacy'");
+            var secrets = restarted.Services.GetRequiredService<Accounting.Webhooks.Dispatch.EndpointSecrets>();
+            row.Secret.ShouldBeNull();
+            row.PreviousSecret.ShouldBeNull();
+            secrets.Open("whk_legacy", row.SealedSecret).ShouldBe(Secret);
+            secrets.Open("whk_legacy", row.SealedPreviousSecret).ShouldBe(PreviousSecret);
+        }
+        finally
+        {
+            await factory.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_retry_scheduled_before_a_restart_still_happens_after_it()
     {
         await using var receiver = await StubReceiver.StartAsync();

@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Accounting.Testing;
+using Accounting.Webhooks.Dispatch;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Accounting.Webhooks.Tests;
@@ -52,14 +54,15 @@ public sealed class TargetGuardTests(WebhooksFactoryWithoutPrivateTargets factor
         var organisation = WebhooksTestActions.NewOrganisation();
         // As if its name resolved publicly when it was saved and to this machine now (DNS rebinding).
         var webhookId = "whk_rebound" + Guid.NewGuid().ToString("N")[..8];
+        var sealedSecret = factory.Services.GetRequiredService<EndpointSecrets>().Seal(webhookId, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
         await using (var connection = new NpgsqlConnection(factory.Database.ConnectionString))
         {
             await connection.ExecuteAsync(
                 """
-                INSERT INTO webhook_endpoints (id, organisation_id, url, events, secret, created_at, updated_at)
-                VALUES (@Id, @Organisation, @Url, '{*}', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', now(), now())
+                INSERT INTO webhook_endpoints (id, organisation_id, url, events, sealed_secret, created_at, updated_at)
+                VALUES (@Id, @Organisation, @Url, '{*}', @SealedSecret, now(), now())
                 """,
-                new { Id = webhookId, Organisation = organisation, receiver.Url });
+                new { Id = webhookId, Organisation = organisation, receiver.Url, SealedSecret = sealedSecret });
         }
 
         using var client = factory.ClientFor(organisation);

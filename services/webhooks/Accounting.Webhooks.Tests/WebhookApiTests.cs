@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
+using Dapper;
+using Npgsql;
 
 namespace Accounting.Webhooks.Tests;
 
@@ -35,6 +38,28 @@ public sealed class WebhookApiTests(WebhooksFactory factory) : IClassFixture<Web
         page.GetProperty("data")[0].GetProperty("id").GetString().ShouldBe(id);
         page.GetProperty("pagination").GetProperty("total").GetInt64().ShouldBe(1);
         page.GetProperty("pagination").GetProperty("has_more").GetBoolean().ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Secrets_are_stored_sealed_so_the_database_alone_cannot_sign()
+    {
+        using var client = factory.ClientFor(WebhooksTestActions.NewOrganisation());
+        var created = await (await client.PostAsJsonAsync("/api/v1/webhooks", new { url = Url, events = new[] { "*" } })).Content.ReadFromJsonAsync<JsonElement>();
+        var id = created.GetProperty("id").GetString()!;
+        var rotated = await (await client.PostAsync($"/api/v1/webhooks/{id}/rotate-secret", null)).Content.ReadFromJsonAsync<JsonElement>();
+
+        await using var connection = new NpgsqlConnection(factory.Database.ConnectionString);
+        var row = await connection.QuerySingleAsync<(string? Secret, string? PreviousSecret, byte[] SealedSecret, byte[] SealedPreviousSecret)>(
+            "SELECT secret, previous_secret, sealed_secret, sealed_previous_secret FROM webhook_endpoints WHERE id = @id", new { id });
+
+        row.Secret.ShouldBeNull();
+        row.PreviousSecret.ShouldBeNull();
+        var stored = Encoding.UTF8.GetString([.. row.SealedSecret, .. row.SealedPreviousSecret]);
+        foreach (var secret in new[] { created.GetProperty("secret").GetString()!, rotated.GetProperty("secret").GetString()! })
+        {
+            stored.ShouldNotContain(secret);
+            stored.ShouldNotContain(secret["whsec_".Length..]);
+        }
     }
 
     [Fact]

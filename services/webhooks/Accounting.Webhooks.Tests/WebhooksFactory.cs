@@ -28,6 +28,7 @@ public sealed record WebhooksTestSettings(string EventQueue, TestClock Clock, bo
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.UseSetting("Webhooks:EventQueue", EventQueue);
+        builder.UseSetting("Webhooks:DataKeyPath", TestDataKey.Path);
         builder.UseSetting("Webhooks:AllowPrivateTargets", AllowPrivateTargets.ToString());
         builder.UseSetting("Webhooks:AllowHttp", AllowHttp.ToString());
         builder.UseSetting("Webhooks:MaxEndpointsPerOrganisation", MaxEndpoints.ToString(System.Globalization.CultureInfo.InvariantCulture));

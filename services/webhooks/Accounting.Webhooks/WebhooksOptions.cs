@@ -5,6 +5,9 @@ public sealed class WebhooksOptions
 {
     public const string SectionName = "Webhooks";
 
+    /// <summary>File holding the AES-256 key (base64) that seals endpoint signing secrets at rest; required.</summary>
+    public string DataKeyPath { get; set; } = "";
+
     public int MaxEndpointsPerOrganisation { get; set; } = 20;
 
     /// <summary>Lets endpoints target loopback, private and link-local addresses: local runs and tests only.</summary>

@@ -2,6 +2,7 @@ using Accounting.Auth.Security;
 using Accounting.Postgres;
 using Accounting.ServiceDefaults.Errors;
 using Accounting.ServiceDefaults.Identity;
+using Accounting.ServiceDefaults.Security;
 using Accounting.ServiceDefaults.Validation;
 using Dapper;
 using FluentValidation;

@@ -28,7 +28,7 @@ public sealed record AttemptResult(DateTimeOffset AttemptedAt, TimeSpan Duration
 /// them, claimed with <c>FOR UPDATE SKIP LOCKED</c> under a lease, and their outcome recorded in
 /// one transaction. Times come from the service's clock, so tests can move it.
 /// </summary>
-public sealed class DeliveryStore(NpgsqlDataSource dataSource, IOptions<WebhooksOptions> options)
+public sealed class DeliveryStore(NpgsqlDataSource dataSource, EndpointSecrets secrets, IOptions<WebhooksOptions> options)
 {
     /// <summary>Dispatchers LISTEN here; a commit that adds due work NOTIFYs it.</summary>
     public const string NotificationChannel = "webhook_deliveries";
@@ -100,7 +100,7 @@ public sealed class DeliveryStore(NpgsqlDataSource dataSource, IOptions<Webhooks
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var claimed = (await connection.QueryAsync<ClaimedAttempt>(new CommandDefinition(
+        var claimed = (await connection.QueryAsync<ClaimedRow>(new CommandDefinition(
             """
             WITH candidates AS (
                 SELECT due.id, due.next_attempt_at, e.in_flight,
@@ -129,8 +129,9 @@ public sealed class DeliveryStore(NpgsqlDataSource dataSource, IOptions<Webhooks
             SET lease_id = @LeaseId, leased_until = @LeasedUntil
             FROM due, webhook_endpoints e
             WHERE d.id = due.id AND e.id = d.endpoint_id
-            RETURNING d.id, d.endpoint_id, d.event_id, d.payload, d.attempts, d.lease_id, e.url, e.secret,
-                CASE WHEN e.previous_secret_expires_at > @Now THEN e.previous_secret END AS previous_secret, d.trace_parent
+            RETURNING d.id, d.endpoint_id, d.event_id, d.payload, d.attempts, d.lease_id, e.url, e.secret, e.sealed_secret,
+                CASE WHEN e.previous_secret_expires_at > @Now THEN e.previous_secret END AS previous_secret,
+                CASE WHEN e.previous_secret_expires_at > @Now THEN e.sealed_previous_secret END AS sealed_previous_secret, d.trace_parent
             """,
             new
             {
@@ -139,7 +140,11 @@ public sealed class DeliveryStore(NpgsqlDataSource dataSource, IOptions<Webhooks
             },
             transaction, cancellationToken: cancellationToken))).AsList();
         await transaction.CommitAsync(cancellationToken);
-        return claimed;
+        return [.. claimed.Select(row => new ClaimedAttempt(
+            row.Id, row.EndpointId, row.EventId, row.Payload, row.Attempts, row.LeaseId, row.Url,
+            row.Secret ?? secrets.Open(row.EndpointId, row.SealedSecret!),
+            row.PreviousSecret ?? (row.SealedPreviousSecret is null ? null : secrets.Open(row.EndpointId, row.SealedPreviousSecret)),
+            row.TraceParent))];
     }
 
     /// <summary>
@@ -228,3 +233,11 @@ public sealed class DeliveryStore(NpgsqlDataSource dataSource, IOptions<Webhooks
 
     private static string NewDeliveryId() => Ids.New("dlv");
 }
+
+/// <remarks>
+/// A plaintext secret wins over a sealed one: only a replica from before sealing (during a rolling
+/// update) still writes plaintext, so it is the newer; the next start-up seals it.
+/// </remarks>
+internal sealed record ClaimedRow(
+    string Id, string EndpointId, string EventId, string Payload, int Attempts, Guid LeaseId, string Url,
+    string? Secret, byte[]? SealedSecret, string? PreviousSecret, byte[]? SealedPreviousSecret, string? TraceParent);

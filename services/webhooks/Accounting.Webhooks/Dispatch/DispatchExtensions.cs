@@ -1,5 +1,7 @@
 using Accounting.Contracts;
 using Accounting.Messaging;
+using Accounting.ServiceDefaults.Security;
+using Microsoft.Extensions.Options;
 
 namespace Accounting.Webhooks.Dispatch;
 
@@ -19,7 +21,12 @@ public static class DispatchExtensions
         builder.Services.AddOptions<WebhooksOptions>().Bind(section)
             .Validate(options => options.LeaseDuration > options.DeliveryTimeout, "Webhooks:LeaseDuration must exceed Webhooks:DeliveryTimeout.")
             .Validate(options => options.DeliveryRetention > TimeSpan.Zero, "Webhooks:DeliveryRetention must be positive.")
+            .Validate(options => File.Exists(options.DataKeyPath), "Webhooks:DataKeyPath must name the file with the AES key that seals endpoint secrets at rest.")
             .ValidateOnStart();
+        builder.Services.AddSingleton(services => new EndpointSecrets(
+            SecretProtector.FromKeyFile(services.GetRequiredService<IOptions<WebhooksOptions>>().Value.DataKeyPath)));
+        // Before the dispatcher starts, so it never meets an endpoint whose secret is not sealed.
+        builder.Services.AddHostedService<LegacySecretSealing>();
         builder.Services.AddSingleton<TargetGuard>();
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddSingleton<DeliveryStore>();

@@ -123,7 +123,7 @@ public static class WebhookEndpoints
     }
 
     private static async Task<IResult> Create(
-        CreateWebhookRequest request, Caller caller, WriteTransactions transactions, IOptions<WebhooksOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+        CreateWebhookRequest request, Caller caller, WriteTransactions transactions, EndpointSecrets secrets, IOptions<WebhooksOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var secret = WebhookSignature.NewSecret();
@@ -145,10 +145,10 @@ public static class WebhookEndpoints
 
         await write.Connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO webhook_endpoints (id, organisation_id, url, description, events, secret, created_at, updated_at)
-            VALUES (@Id, @OrganisationId, @Url, @Description, @Events, @Secret, @CreatedAt, @UpdatedAt)
+            INSERT INTO webhook_endpoints (id, organisation_id, url, description, events, sealed_secret, created_at, updated_at)
+            VALUES (@Id, @OrganisationId, @Url, @Description, @Events, @SealedSecret, @CreatedAt, @UpdatedAt)
             """,
-            new { webhook.Id, caller.OrganisationId, webhook.Url, webhook.Description, webhook.Events, Secret = secret, webhook.CreatedAt, webhook.UpdatedAt },
+            new { webhook.Id, caller.OrganisationId, webhook.Url, webhook.Description, webhook.Events, SealedSecret = secrets.Seal(webhook.Id, secret), webhook.CreatedAt, webhook.UpdatedAt },
             write.Transaction, cancellationToken: cancellationToken));
         await write.CommitAsync(cancellationToken);
 
@@ -233,7 +233,7 @@ public static class WebhookEndpoints
     }
 
     private static async Task<IResult> RotateSecret(
-        string id, Caller caller, WriteTransactions transactions, IOptions<WebhooksOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+        string id, Caller caller, WriteTransactions transactions, EndpointSecrets secrets, IOptions<WebhooksOptions> options, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var secret = WebhookSignature.NewSecret();
@@ -241,11 +241,11 @@ public static class WebhookEndpoints
         var webhook = await write.Connection.QuerySingleOrDefaultAsync<WebhookView>(new CommandDefinition(
             $"""
             UPDATE webhook_endpoints
-            SET previous_secret = secret, previous_secret_expires_at = @PreviousExpiresAt, secret = @Secret, updated_at = @Now
+            SET sealed_previous_secret = sealed_secret, previous_secret_expires_at = @PreviousExpiresAt, sealed_secret = @SealedSecret, updated_at = @Now
             WHERE id = @Id AND organisation_id = @OrganisationId
             RETURNING {Columns}
             """,
-            new { PreviousExpiresAt = now + options.Value.PreviousSecretLifetime, Secret = secret, Now = now, Id = id, caller.OrganisationId },
+            new { PreviousExpiresAt = now + options.Value.PreviousSecretLifetime, SealedSecret = secrets.Seal(id, secret), Now = now, Id = id, caller.OrganisationId },
             write.Transaction, cancellationToken: cancellationToken));
         if (webhook is null)
         {

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
-using Accounting.Auth.Security;
+using Accounting.ServiceDefaults.Security;
 
-namespace Accounting.Auth.Tests;
+namespace Accounting.Platform.Tests;
 
 public sealed class SecretProtectorTests
 {

@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Accounting.Auth.Security;
+namespace Accounting.ServiceDefaults.Security;
 
 /// <summary>
-/// Encrypts small secrets at rest (TOTP secrets, private signing keys) with AES-256-GCM.
+/// Encrypts small secrets at rest (TOTP secrets, private signing keys, webhook signing secrets) with AES-256-GCM.
 /// Output: version (1) || nonce (12) || ciphertext || tag (16). The purpose (e.g. "totp:usr_123")
 /// is authenticated with the ciphertext, so a value copied to another row or use fails to decrypt.
 /// </summary>
