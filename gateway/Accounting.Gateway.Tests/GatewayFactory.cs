@@ -1,4 +1,6 @@
+using System.Net;
 using Accounting.Testing;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -30,11 +32,26 @@ public sealed class GatewayFactory(StubUpstream upstream, TimeProvider? clock = 
             builder.UseSetting(key, value);
         }
 
+        // The in-memory server has no TCP peer; give requests the loopback address a local client would have.
+        builder.ConfigureTestServices(services => services.AddTransient<IStartupFilter, LoopbackPeer>());
         if (clock is not null)
         {
             builder.ConfigureTestServices(services => services.AddSingleton(clock));
         }
     }
+}
+
+internal sealed class LoopbackPeer : IStartupFilter
+{
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use((context, nextMiddleware) =>
+        {
+            context.Connection.RemoteIpAddress ??= IPAddress.Loopback;
+            return nextMiddleware(context);
+        });
+        next(app);
+    };
 }
 
 /// <summary>One stub upstream per test class, so each class's gateways see only their own traffic.</summary>

@@ -147,6 +147,56 @@ public sealed class RateLimitTests(UpstreamFixture fixture) : IClassFixture<Upst
         int.Parse(refused.Header("Retry-After")).ShouldBeGreaterThanOrEqualTo(1);
     }
 
+    [Fact]
+    public async Task Behind_a_trusted_proxy_each_forwarded_client_address_has_its_own_limit()
+    {
+        await using var gateway = new GatewayFactory(Upstream, settings: new Dictionary<string, string>
+        {
+            ["RateLimits:AnonymousRequestsPerMinute"] = "2",
+            ["Gateway:TrustedProxies:0"] = "127.0.0.1",
+        });
+        using var client = gateway.CreateClient();
+
+        var first = await LoginsFromAsync(client, "198.51.100.7", "198.51.100.7", "198.51.100.7");
+        var second = await LoginsFromAsync(client, "198.51.100.8");
+        // Entries before the proxy's own are the client's to write, so they change nothing.
+        var spoofed = await LoginsFromAsync(client, "203.0.113.9, 198.51.100.7");
+
+        first.ShouldBe([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests]);
+        second.ShouldBe([HttpStatusCode.OK]);
+        spoofed.ShouldBe([HttpStatusCode.TooManyRequests]);
+    }
+
+    [Fact]
+    public async Task Forwarded_addresses_are_ignored_unless_the_proxy_is_trusted()
+    {
+        await using var gateway = new GatewayFactory(Upstream, settings: new Dictionary<string, string>
+        {
+            ["RateLimits:AnonymousRequestsPerMinute"] = "2",
+        });
+        using var client = gateway.CreateClient();
+
+        var statuses = await LoginsFromAsync(client, "198.51.100.1", "198.51.100.2", "198.51.100.3");
+
+        statuses.ShouldBe([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests]);
+    }
+
+    private static async Task<List<HttpStatusCode>> LoginsFromAsync(HttpClient client, params string[] forwardedFor)
+    {
+        var statuses = new List<HttpStatusCode>();
+        foreach (var chain in forwardedFor)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/v1/auth/login", UriKind.Relative))
+            {
+                Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Add("X-Forwarded-For", chain);
+            statuses.Add((await client.SendAsync(request)).StatusCode);
+        }
+
+        return statuses;
+    }
+
     private static async Task<int> AdmittedInARowAsync(HttpClient client, string secret)
     {
         var admitted = 0;

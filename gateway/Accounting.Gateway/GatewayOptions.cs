@@ -28,4 +28,12 @@ public sealed class GatewayOptions
 
     /// <summary>At most one JWKS fetch per interval for unknown key ids, so forged <c>kid</c>s cannot flood auth.</summary>
     public TimeSpan JwksUnknownKeyRefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Addresses or networks (<c>10.0.0.0/8</c>) of the load balancers in front of the gateway. A
+    /// request from one of them is taken to come from the address its proxy appended last to
+    /// <c>X-Forwarded-For</c>, which the per-address limits then use. Empty: the connection's own
+    /// address is the client's, and <c>X-Forwarded-For</c> is ignored.
+    /// </summary>
+    public IReadOnlyList<string> TrustedProxies { get; set; } = [];
 }

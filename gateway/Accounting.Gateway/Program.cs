@@ -12,10 +12,12 @@ builder.AddRedis();
 builder.AddGatewayAuthentication();
 builder.AddGatewayRateLimiting();
 builder.AddGatewayProxy();
+builder.AddGatewayForwardedHeaders();
 builder.AddGatewayDocumentation();
 
 var app = builder.Build();
 
+app.UseGatewayForwardedHeaders();
 app.UseGatewayDocumentation();
 app.UseServiceDefaults();
 app.UseRateLimiter();
