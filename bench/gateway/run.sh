@@ -4,6 +4,8 @@
 #   (b) a bare YARP proxy with the gateway's routes, no authentication or limits
 #   (c) the full gateway: API-key authentication, the Redis token buckets (limits raised so
 #       nothing is refused), the signed internal identity
+#   (d) the same gateway with Redis unreachable, so its in-memory fallback limiter decides: what
+#       the gateway costs without the Redis round trip
 # and how many Redis commands (c) sent per request, from Redis's own command statistics.
 #
 #   bench/gateway/run.sh                  # 16 connections, 15 s per configuration after a 20 s warm-up
@@ -19,6 +21,7 @@ WARMUP="${WARMUP:-20s}"
 UPSTREAM_PORT="${UPSTREAM_PORT:-5901}"
 PROXY_PORT="${PROXY_PORT:-5902}"
 GATEWAY_PORT="${GATEWAY_PORT:-5903}"
+LOCAL_GATEWAY_PORT="${LOCAL_GATEWAY_PORT:-5904}"
 REDIS_PORT="${REDIS_PORT:-56379}"
 OUT="$ROOT/.state/bench/gateway"
 API_KEY="sk_test_benchbenchbenchbenchbenchbenchbenchbench"
@@ -39,10 +42,10 @@ openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null | openssl pkcs8 -top
 
 routes() { for cluster in auth ledger reports webhooks; do echo "ReverseProxy__Clusters__${cluster}__Destinations__primary__Address=http://127.0.0.1:$UPSTREAM_PORT/"; done; }
 
-start() { # name port dll [env…]
-  local name=$1 port=$2 dll=$3; shift 3
-  (cd "$OUT/$name" && exec env ASPNETCORE_URLS="http://127.0.0.1:$port" ASPNETCORE_ENVIRONMENT=Production \
-     Logging__LogLevel__Default=Warning "$@" dotnet "$dll" >"$OUT/$name.log" 2>&1) &
+start() { # log-name folder port dll [env…]
+  local log=$1 folder=$2 port=$3 dll=$4; shift 4
+  (cd "$OUT/$folder" && exec env ASPNETCORE_URLS="http://127.0.0.1:$port" ASPNETCORE_ENVIRONMENT=Production \
+     Logging__LogLevel__Default=Warning "$@" dotnet "$dll" >"$OUT/$log.log" 2>&1) &
   PIDS+=($!)
 }
 
@@ -51,13 +54,18 @@ wait_ready() { # url
   echo "not ready: $1" >&2; exit 1
 }
 
-start TrivialUpstream "$UPSTREAM_PORT" TrivialUpstream.dll
-start BareProxy "$PROXY_PORT" BareProxy.dll $(routes)
-start Accounting.Gateway "$GATEWAY_PORT" Accounting.Gateway.dll $(routes) \
-  "ConnectionStrings__Redis=127.0.0.1:$REDIS_PORT" \
-  "InternalIdentity__SigningKeyPath=$OUT/identity-signing.pem" \
-  RateLimits__Plans__standard__RequestsPerHour=10000000 \
-  RateLimits__Plans__standard__BurstPerMinute=10000000
+gateway_settings() { # redis-port
+  routes
+  echo "ConnectionStrings__Redis=127.0.0.1:$1"
+  echo "InternalIdentity__SigningKeyPath=$OUT/identity-signing.pem"
+  echo RateLimits__Plans__standard__RequestsPerHour=10000000
+  echo RateLimits__Plans__standard__BurstPerMinute=10000000
+}
+
+start TrivialUpstream TrivialUpstream "$UPSTREAM_PORT" TrivialUpstream.dll
+start BareProxy BareProxy "$PROXY_PORT" BareProxy.dll $(routes)
+start gateway Accounting.Gateway "$GATEWAY_PORT" Accounting.Gateway.dll $(gateway_settings "$REDIS_PORT")
+GATEWAY_PID=${PIDS[-1]}
 wait_ready "http://127.0.0.1:$UPSTREAM_PORT/health/ready"
 wait_ready "http://127.0.0.1:$PROXY_PORT/api/v1/invoices"
 wait_ready "http://127.0.0.1:$GATEWAY_PORT/health/ready"
@@ -91,19 +99,29 @@ load c "http://127.0.0.1:$GATEWAY_PORT/api/v1/invoices" "$DURATION" "X-API-Key: 
 # gateway made are its EVALSHA (or EVAL) calls; the breakdown shows everything else.
 round_trips=$(redis-cli -p "$REDIS_PORT" INFO commandstats | awk -F'[:=,]' '$1 ~ /^cmdstat_(evalsha|eval)$/ { n += $3 } END { print n + 0 }')
 redis_breakdown=$(redis-cli -p "$REDIS_PORT" INFO commandstats | awk -F'[:=,]' '/^cmdstat_/ { printf "%s=%s ", substr($1, 9), $3 }')
+# (d) runs alone, in place of (c): its Redis client keeps retrying in the background, which
+# would tax the other configurations if it ran beside them. Port 1 on loopback: nothing listens.
+kill "$GATEWAY_PID"; wait "$GATEWAY_PID" 2>/dev/null || true
+start gateway-without-redis Accounting.Gateway "$LOCAL_GATEWAY_PORT" Accounting.Gateway.dll $(gateway_settings 1)
+wait_ready "http://127.0.0.1:$LOCAL_GATEWAY_PORT/health/live"
+load warmup-d "http://127.0.0.1:$LOCAL_GATEWAY_PORT/api/v1/invoices" "$WARMUP" "X-API-Key: $API_KEY"
+load d "http://127.0.0.1:$LOCAL_GATEWAY_PORT/api/v1/invoices" "$DURATION" "X-API-Key: $API_KEY"
 
 read -r a_rps a_p50 a_p99 a_total a_bad <<<"$(parse a)"
 read -r b_rps b_p50 b_p99 b_total b_bad <<<"$(parse b)"
 read -r c_rps c_p50 c_p99 c_total c_bad <<<"$(parse c)"
+read -r d_rps d_p50 d_p99 d_total d_bad <<<"$(parse d)"
 
 printf '\n%-34s %10s %9s %9s %10s\n' configuration "req/s" "p50 ms" "p99 ms" "non-2xx"
 printf '%-34s %10s %9s %9s %10s\n' "(a) upstream, direct" "$a_rps" "$a_p50" "$a_p99" "$a_bad"
 printf '%-34s %10s %9s %9s %10s\n' "(b) bare YARP proxy" "$b_rps" "$b_p50" "$b_p99" "$b_bad"
 printf '%-34s %10s %9s %9s %10s\n' "(c) gateway: key auth + Redis limit" "$c_rps" "$c_p50" "$c_p99" "$c_bad"
-awk -v a="$a_rps" -v b="$b_rps" -v c="$c_rps" -v ap="$a_p50" -v cp="$c_p50" 'BEGIN {
+printf '%-34s %10s %9s %9s %10s\n' "(d) gateway, Redis unreachable" "$d_rps" "$d_p50" "$d_p99" "$d_bad"
+awk -v a="$a_rps" -v b="$b_rps" -v c="$c_rps" -v d="$d_rps" -v ap="$a_p50" -v cp="$c_p50" 'BEGIN {
   printf "\n(c)/(b) requests/s: %.1f%%   (target >= 80%%)\n", 100 * c / b
+  printf "(d)/(b) requests/s: %.1f%%   (the gateway without the Redis round trip)\n", 100 * d / b
   printf "(b)/(a) requests/s: %.1f%%\n", 100 * b / a
   printf "p50 (c) - p50 (a):  %.3f ms (target <= 1 ms)\n", cp - ap }'
 awk -v n="$round_trips" -v r="$c_total" 'BEGIN { printf "Redis round trips per request in (c): %.3f (%d EVALSHA/EVAL, %d requests)\n", n / r, n, r }'
 echo "Redis command stats during (c): $redis_breakdown"
-echo "raw wrk output: $OUT/{a,b,c}.txt"
+echo "raw wrk output: $OUT/{a,b,c,d}.txt"
