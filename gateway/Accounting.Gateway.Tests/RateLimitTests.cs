@@ -125,6 +125,21 @@ public sealed class RateLimitTests(UpstreamFixture fixture) : IClassFixture<Upst
     }
 
     [Fact]
+    public async Task A_user_token_carries_its_organisations_plan_into_the_limits()
+    {
+        await using var gateway = new GatewayFactory(Upstream);
+        using var client = gateway.CreateClient();
+        var userId = Ids.New("usr");
+        var organisationId = Ids.New("org");
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 310)
+            .Select(_ => client.GetWithBearerAsync(Upstream.Jwks.Mint(userId, organisationId, plan: "professional"))));
+
+        responses.Count(r => r.StatusCode == HttpStatusCode.OK).ShouldBe(300);
+        responses.First(r => r.StatusCode == HttpStatusCode.OK).Header("X-RateLimit-Limit").ShouldBe("5000");
+    }
+
+    [Fact]
     public async Task The_public_auth_endpoints_are_limited_per_client_address()
     {
         await using var gateway = new GatewayFactory(Upstream, settings: new Dictionary<string, string>

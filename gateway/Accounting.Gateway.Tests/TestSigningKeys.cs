@@ -46,13 +46,20 @@ public sealed class TestSigningKeys
         new(ECDsa.Create(ECCurve.NamedCurves.nistP256)) { KeyId = "key_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)) };
 
     public string Mint(string userId, string organisationId, string role = "owner", ECDsaSecurityKey? key = null,
-        DateTime? expires = null, string issuer = Issuer, string audience = Audience) =>
-        Mint(new SigningCredentials(key ?? Current, SecurityAlgorithms.EcdsaSha256), userId, organisationId, role, expires, issuer, audience);
+        DateTime? expires = null, string issuer = Issuer, string audience = Audience, string? plan = null) =>
+        Mint(new SigningCredentials(key ?? Current, SecurityAlgorithms.EcdsaSha256), userId, organisationId, role, expires, issuer, audience, plan);
 
     public static string Mint(SigningCredentials credentials, string userId, string organisationId, string role = "owner",
-        DateTime? expires = null, string issuer = Issuer, string audience = Audience)
+        DateTime? expires = null, string issuer = Issuer, string audience = Audience, string? plan = null)
     {
         var expiry = expires ?? DateTime.UtcNow.AddMinutes(15);
+        var claims = new Dictionary<string, object>
+        {
+            [IdentityClaims.Subject] = userId,
+            [UserTokens.OrganisationClaim] = organisationId,
+            [UserTokens.RoleClaim] = role,
+            ["jti"] = Guid.NewGuid().ToString("N"),
+        };
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = issuer,
@@ -60,13 +67,7 @@ public sealed class TestSigningKeys
             IssuedAt = expiry.AddMinutes(-15),
             NotBefore = expiry.AddMinutes(-15),
             Expires = expiry,
-            Claims = new Dictionary<string, object>
-            {
-                [IdentityClaims.Subject] = userId,
-                [UserTokens.OrganisationClaim] = organisationId,
-                [UserTokens.RoleClaim] = role,
-                ["jti"] = Guid.NewGuid().ToString("N"),
-            },
+            Claims = plan is null ? claims : new Dictionary<string, object>(claims) { [UserTokens.PlanClaim] = plan },
             SigningCredentials = credentials,
         });
     }

@@ -93,7 +93,8 @@ public sealed class GatewayAuthenticationHandler(
             return Refuse(ApiError.InvalidToken("The access token is invalid or expired."));
         }
 
-        return Authenticated(new Caller(organisationId, userId, PrincipalType.User, role, ApiScopes.ForRole(role)), plan: null);
+        // Tokens issued before the plan claim existed, or by an older auth, fall back to the default plan.
+        return Authenticated(new Caller(organisationId, userId, PrincipalType.User, role, ApiScopes.ForRole(role)), ClaimOf(result, UserTokens.PlanClaim));
     }
 
     private static AuthenticateResult Authenticated(Caller caller, string? plan)

@@ -13,6 +13,9 @@ public static class UserTokens
     public const string OrganisationClaim = "org";
     public const string RoleClaim = "role";
 
+    /// <summary>The organisation's plan when the token was issued: the gateway's rate limits for its users.</summary>
+    public const string PlanClaim = "plan";
+
     public static TokenValidationParameters ValidationParameters(JsonWebKeySet keys, string issuer, string audience)
     {
         ArgumentNullException.ThrowIfNull(keys);

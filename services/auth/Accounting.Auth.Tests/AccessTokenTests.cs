@@ -27,6 +27,7 @@ public sealed class AccessTokenTests(AuthFactory factory) : IClassFixture<AuthFa
         token.Subject.ShouldBe(account.UserId);
         token.GetClaim("org").Value.ShouldBe(account.OrganisationId);
         token.GetClaim("role").Value.ShouldBe("owner");
+        token.GetClaim("plan").Value.ShouldBe("standard");
         token.Id.ShouldNotBeNullOrEmpty();
         (token.ValidTo - token.IssuedAt).ShouldBe(TimeSpan.FromMinutes(15));
     }

@@ -28,6 +28,8 @@ public sealed class TokenService(SigningKeyRing keys, IOptions<AuthOptions> opti
         ArgumentNullException.ThrowIfNull(transaction);
         var now = clock.GetUtcNow();
         var signing = await keys.CurrentAsync(cancellationToken);
+        var plan = await transaction.Connection!.QuerySingleAsync<string>(new CommandDefinition(
+            "SELECT plan FROM organisations WHERE id = @OrganisationId", new { OrganisationId = organisationId }, transaction, cancellationToken: cancellationToken));
         var accessToken = handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = settings.Issuer,
@@ -42,6 +44,7 @@ public sealed class TokenService(SigningKeyRing keys, IOptions<AuthOptions> opti
                 [JwtRegisteredClaimNames.Jti] = Ids.New("jti"),
                 [UserTokens.OrganisationClaim] = organisationId,
                 [UserTokens.RoleClaim] = role,
+                [UserTokens.PlanClaim] = plan,
             },
         });
 
