@@ -345,4 +345,29 @@ public sealed class DispatchTests(WebhooksFactory factory) : IClassFixture<Webho
         (await client.DeliveriesAsync(settledId)).ShouldBeEmpty();
         (await client.DeliveriesAsync(pendingId)).Single().GetProperty("status").GetString().ShouldBe("pending");
     }
+
+    [Fact]
+    public async Task A_plaintext_secret_written_by_a_replica_from_before_sealing_still_signs_its_deliveries()
+    {
+        await using var receiver = await StubReceiver.StartAsync();
+        var organisation = WebhooksTestActions.NewOrganisation();
+        _ = factory.Services;
+        const string Secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        var webhookId = "whk_rolling" + Guid.NewGuid().ToString("N")[..8];
+        await using (var connection = new NpgsqlConnection(factory.Database.ConnectionString))
+        {
+            // What an older replica writes during a rolling update: the secret in plaintext, nothing sealed.
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO webhook_endpoints (id, organisation_id, url, events, secret, created_at, updated_at)
+                VALUES (@Id, @Organisation, @Url, '{*}', @Secret, now(), now())
+                """,
+                new { Id = webhookId, Organisation = organisation, receiver.Url, Secret });
+        }
+
+        await factory.PublishAsync(WebhooksTestActions.KeyCreated(organisation));
+
+        (await Eventually.HoldsAsync(() => !receiver.Received.IsEmpty, Deadline)).ShouldBeTrue();
+        Receivers.Verifies(receiver.Received.Single(), Secret).ShouldBeTrue();
+    }
 }
