@@ -54,7 +54,7 @@ echo "== starting the ledger on 127.0.0.1:$PORT"
   ASPNETCORE_URLS="http://127.0.0.1:$PORT" \
   ASPNETCORE_ENVIRONMENT=Production \
   Logging__LogLevel__Default=Warning \
-  ConnectionStrings__Postgres="Host=$PG_HOST;Port=$PG_PORT;Username=$PG_USER;Database=$LEDGER_DB;Maximum Pool Size=64;Max Auto Prepare=50;No Reset On Close=true" \
+  ConnectionStrings__Postgres="Host=$PG_HOST;Port=$PG_PORT;Username=$PG_USER;Database=$LEDGER_DB" \
   ConnectionStrings__RabbitMq="$RABBITMQ_URL" \
   InternalIdentity__VerificationKeyPath="$WORK/identity-verification.pem" \
   dotnet "$WORK/ledger/Accounting.Ledger.dll" >"$WORK/ledger.log" 2>&1) &

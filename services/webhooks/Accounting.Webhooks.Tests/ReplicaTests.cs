@@ -47,7 +47,7 @@ public sealed class ReplicaTests(ITestOutputHelper output)
         }
         finally
         {
-            await factory.DisposeAsync();
+            await ((IAsyncLifetime)factory).DisposeAsync();
         }
     }
 
