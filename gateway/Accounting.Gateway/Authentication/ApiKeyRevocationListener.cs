@@ -19,10 +19,19 @@ public sealed partial class ApiKeyRevocationListener(
         await SubscribeAsync();
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
         redis.ConnectionRestored -= OnConnectionRestored;
-        return redis.GetSubscriber().UnsubscribeAsync(RevocationNotice.Channel);
+        try
+        {
+            await redis.GetSubscriber().UnsubscribeAsync(RevocationNotice.Channel);
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            // The connection closes with the process anyway, and the subscription with it; shutting
+            // down must not fail because Redis is away or the connection is still being made.
+            LogUnsubscribeFailed(logger, exception);
+        }
     }
 
     private async Task SubscribeAsync()
@@ -48,4 +57,7 @@ public sealed partial class ApiKeyRevocationListener(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not subscribe to API key revocations; cached keys expire on their own until Redis returns")]
     private static partial void LogSubscriptionFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Unsubscribing from API key revocations at shutdown failed")]
+    private static partial void LogUnsubscribeFailed(ILogger logger, Exception exception);
 }
