@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using Accounting.Postgres;
 using Accounting.Postgres.Idempotency;
 using Accounting.ServiceDefaults;
@@ -56,6 +57,8 @@ public sealed class IdempotencyApp : IAsyncLifetime
         return rows.SelectMany(row => row.KeyHash.Concat(row.Fingerprint).Concat(Encoding.UTF8.GetBytes(row.Location ?? "")).Concat(row.Body)).ToArray();
     }
 
+    public HttpClient CreateAnonymousClient() => new() { BaseAddress = new Uri(app.Urls.First()) };
+
     public async Task InitializeAsync()
     {
         database = await TestDatabase.CreateAsync();
@@ -70,6 +73,8 @@ public sealed class IdempotencyApp : IAsyncLifetime
         app = builder.Build();
         app.UseServiceDefaults();
         app.UseIdempotency();
+        app.MapDefaultEndpoints();
+        app.MapPost("/things/public", () => TypedResults.NoContent()).AllowAnonymous();
         app.MapPost("/things", async (Thing thing, WriteTransactions transactions) =>
         {
             var id = Ids.New("thg");
@@ -200,5 +205,20 @@ public sealed class IdempotencyTests(IdempotencyApp app) : IClassFixture<Idempot
         theirs.StatusCode.ShouldBe(HttpStatusCode.Created);
         theirs.Headers.Contains("Idempotent-Replayed").ShouldBeFalse();
         (await app.CountThingsAsync(name)).ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task The_api_reference_declares_the_key_on_posts_that_take_it()
+    {
+        using var client = app.CreateAnonymousClient();
+
+        var paths = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json")).RootElement.GetProperty("paths");
+
+        static IEnumerable<string?> HeadersOf(JsonElement operation) =>
+            operation.TryGetProperty("parameters", out var parameters)
+                ? parameters.EnumerateArray().Where(p => p.GetProperty("in").GetString() == "header").Select(p => p.GetProperty("name").GetString())
+                : [];
+        HeadersOf(paths.GetProperty("/things").GetProperty("post")).ShouldContain("Idempotency-Key");
+        HeadersOf(paths.GetProperty("/things/public").GetProperty("post")).ShouldNotContain("Idempotency-Key");
     }
 }

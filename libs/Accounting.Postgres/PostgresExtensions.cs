@@ -4,6 +4,7 @@ using Accounting.Postgres.Idempotency;
 using Accounting.Postgres.Migrations;
 using Accounting.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -33,6 +34,9 @@ public static class PostgresExtensions
         builder.Services.AddMigrations(MigrationSource.FromEmbeddedResources("idempotency", typeof(WriteTransactions).Assembly));
         builder.Services.AddScoped<WriteTransactions>();
         builder.Services.AddHostedService<IdempotencyKeyCleanup>();
+        var idempotencyDocumentation = new IdempotencyDocumentation();
+        builder.Services.AddSingleton(idempotencyDocumentation);
+        builder.Services.Configure<OpenApiOptions>("v1", options => options.AddOperationTransformer(idempotencyDocumentation));
         // Registered first, so migrations finish before any other hosted service touches the schema.
         builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, MigrationHostedService>());
         builder.Services.AddReadinessCheck<PostgresHealthCheck>("postgres");

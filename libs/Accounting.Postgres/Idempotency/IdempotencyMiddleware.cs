@@ -164,6 +164,7 @@ public static class IdempotencyExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseMiddleware<IdempotencyMiddleware>();
+        app.Services.GetRequiredService<IdempotencyDocumentation>().Enabled = true;
         return app;
     }
 }
