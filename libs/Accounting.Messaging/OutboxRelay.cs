@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
-using System.Threading.Channels;
+using Accounting.Postgres;
 using Accounting.ServiceDefaults.Http;
 using Dapper;
 using MassTransit;
@@ -31,7 +31,7 @@ internal sealed partial class OutboxRelay(
     private static readonly ActivitySource Source = new("Accounting.Outbox");
     private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromHours(1);
 
-    private readonly Channel<bool> wakeUp = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly NotificationWakeUp wakeUp = new(dataSource, Outbox.NotificationChannel, clock, logger);
     private readonly OutboxOptions settings = options.Value;
     private DateTimeOffset nextHousekeeping = DateTimeOffset.MinValue;
 
@@ -41,7 +41,7 @@ internal sealed partial class OutboxRelay(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var listening = ListenAsync(stoppingToken);
+        var listening = wakeUp.ListenAsync(settings.MaxRetryDelay / 4, stoppingToken);
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -56,7 +56,7 @@ internal sealed partial class OutboxRelay(
                     await Task.Delay(RetryDelay(failures), clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                     break;
                 default:
-                    await WaitForWorkAsync(stoppingToken);
+                    await wakeUp.WaitAsync(settings.PollInterval, stoppingToken);
                     break;
             }
         }
@@ -169,43 +169,9 @@ internal sealed partial class OutboxRelay(
     private TimeSpan RetryDelay(int failures) =>
         TimeSpan.FromMilliseconds(Math.Min(settings.MaxRetryDelay.TotalMilliseconds, 250 * Math.Pow(2, Math.Min(failures - 1, 16))));
 
-    private async Task WaitForWorkAsync(CancellationToken stoppingToken)
-    {
-        using var poll = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        poll.CancelAfter(settings.PollInterval);
-        await ((Task)wakeUp.Reader.ReadAsync(poll.Token).AsTask()).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-    }
-
-    /// <summary>Holds a LISTEN connection; reconnects after losing it, and catches up on whatever it missed.</summary>
-    private async Task ListenAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-                connection.Notification += (_, _) => wakeUp.Writer.TryWrite(true);
-                await connection.ExecuteAsync(new CommandDefinition($"LISTEN {Outbox.NotificationChannel}", cancellationToken: stoppingToken));
-                wakeUp.Writer.TryWrite(true);
-                while (!stoppingToken.IsCancellationRequested)
-                {
-                    await connection.WaitAsync(stoppingToken);
-                }
-            }
-            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogListenFailed(logger, exception);
-                await Task.Delay(settings.MaxRetryDelay / 4, clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay failed; events stay queued and will be retried")]
     private static partial void LogRelayFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing {EventType} {EventId} failed; it stays in the outbox")]
     private static partial void LogPublishFailed(ILogger logger, Exception exception, string eventType, Guid eventId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox notification listener lost its connection; reconnecting")]
-    private static partial void LogListenFailed(ILogger logger, Exception exception);
 }

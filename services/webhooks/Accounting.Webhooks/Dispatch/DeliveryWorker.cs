@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Threading.Channels;
+using Accounting.Postgres;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -26,14 +26,14 @@ internal sealed partial class DeliveryWorker(
     private static readonly TimeSpan BacklogInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MaxFailureDelay = TimeSpan.FromSeconds(10);
 
-    private readonly Channel<bool> wakeUp = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly NotificationWakeUp wakeUp = new(dataSource, DeliveryStore.NotificationChannel, clock, logger);
     private readonly ConcurrentDictionary<string, Task> inFlight = new(StringComparer.Ordinal);
     private readonly WebhooksOptions settings = options.Value;
     private DateTimeOffset nextBacklogMeasure = DateTimeOffset.MinValue;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var listening = ListenAsync(stoppingToken);
+        var listening = wakeUp.ListenAsync(MaxFailureDelay / 4, stoppingToken);
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -55,7 +55,7 @@ internal sealed partial class DeliveryWorker(
 
             if (!mayHaveMore)
             {
-                await WaitForWorkAsync(stoppingToken);
+                await wakeUp.WaitAsync(settings.PollInterval, stoppingToken);
             }
         }
 
@@ -120,7 +120,7 @@ internal sealed partial class DeliveryWorker(
         finally
         {
             inFlight.TryRemove(attempt.Id, out _);
-            wakeUp.Writer.TryWrite(true);
+            wakeUp.Signal();
         }
     }
 
@@ -152,37 +152,6 @@ internal sealed partial class DeliveryWorker(
         nextBacklogMeasure = now + BacklogInterval;
     }
 
-    private async Task WaitForWorkAsync(CancellationToken stoppingToken)
-    {
-        using var poll = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        poll.CancelAfter(settings.PollInterval);
-        await ((Task)wakeUp.Reader.ReadAsync(poll.Token).AsTask()).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-    }
-
-    /// <summary>Holds a LISTEN connection; reconnects after losing it (the poll covers the gap).</summary>
-    private async Task ListenAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
-                connection.Notification += (_, _) => wakeUp.Writer.TryWrite(true);
-                await connection.ExecuteAsync(new CommandDefinition($"LISTEN {DeliveryStore.NotificationChannel}", cancellationToken: stoppingToken));
-                wakeUp.Writer.TryWrite(true);
-                while (!stoppingToken.IsCancellationRequested)
-                {
-                    await connection.WaitAsync(stoppingToken);
-                }
-            }
-            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogListenFailed(logger, exception);
-                await Task.Delay(MaxFailureDelay / 4, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Claiming webhook attempts failed; retrying")]
     private static partial void LogClaimFailed(ILogger logger, Exception exception);
 
@@ -191,7 +160,4 @@ internal sealed partial class DeliveryWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Releasing interrupted webhook delivery {DeliveryId} failed; it is retried when its lease runs out")]
     private static partial void LogReleaseFailed(ILogger logger, Exception exception, string deliveryId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook notification listener lost its connection; reconnecting")]
-    private static partial void LogListenFailed(ILogger logger, Exception exception);
 }
