@@ -4,13 +4,10 @@ using Accounting.Gateway.Authentication;
 using Accounting.ServiceDefaults;
 using Accounting.ServiceDefaults.Http;
 using Accounting.ServiceDefaults.Identity;
+using Accounting.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Accounting.Gateway.Tests;
 
@@ -30,7 +27,7 @@ public sealed class StubUpstream : IAsyncDisposable
 
     private StubUpstream(WebApplication app) => this.app = app;
 
-    public Uri Address => new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+    public Uri Address => LoopbackServer.AddressOf(app);
 
     public ConcurrentDictionary<string, ResolvedApiKey> Keys { get; } = new(StringComparer.Ordinal);
 
@@ -46,9 +43,7 @@ public sealed class StubUpstream : IAsyncDisposable
 
     public static async Task<StubUpstream> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
+        var builder = LoopbackServer.CreateBuilder();
         builder.Services.ConfigureHttpJsonOptions(options => JsonDefaults.Apply(options.SerializerOptions));
         var app = builder.Build();
         var stub = new StubUpstream(app);

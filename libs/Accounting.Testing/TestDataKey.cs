@@ -5,12 +5,12 @@ namespace Accounting.Testing;
 /// <summary>A data key file for services that seal secrets at rest (<c>Auth:DataKeyPath</c>, <c>Webhooks:DataKeyPath</c>): one per test process.</summary>
 public static class TestDataKey
 {
-    private static readonly Lazy<string> File = new(() =>
+    private static readonly Lazy<string> KeyFile = new(() =>
     {
         var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"accounting-test-data-{Environment.ProcessId}.key");
-        System.IO.File.WriteAllText(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        File.WriteAllText(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
         return path;
     });
 
-    public static string Path => File.Value;
+    public static string Path => KeyFile.Value;
 }

@@ -1,12 +1,9 @@
 using System.Collections.Concurrent;
+using Accounting.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Accounting.Webhooks.Tests;
 
@@ -32,9 +29,7 @@ public sealed class StubReceiver : IAsyncDisposable
 
     public static async Task<StubReceiver> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
+        var builder = LoopbackServer.CreateBuilder();
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(1));
         var receiver = new StubReceiver(builder.Build());
         var count = 0;
@@ -49,8 +44,7 @@ public sealed class StubReceiver : IAsyncDisposable
             await receiver.Respond(Interlocked.Increment(ref count), context);
         });
         await receiver.app.StartAsync();
-        var address = receiver.app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        receiver.Url = address + "/hooks";
+        receiver.Url = new Uri(LoopbackServer.AddressOf(receiver.app), "hooks").ToString();
         return receiver;
     }
 
