@@ -38,6 +38,38 @@ public sealed class ErrorEnvelopeTests(ServiceDefaultsApp app) : IClassFixture<S
     }
 
     [Fact]
+    public async Task A_wrong_media_type_on_an_anonymous_endpoint_is_a_415_not_a_401()
+    {
+        using var anonymous = app.CreateClient();
+
+        var response = await anonymous.PostAsync("/sessions", new StringContent("""{"name": "w", "lines": []}""", System.Text.Encoding.UTF8, "text/plain"));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.UnsupportedMediaType);
+        (await ErrorEnvelope.ReadAsync(response)).Code.ShouldBe("unsupported_media_type");
+    }
+
+    [Fact]
+    public async Task A_wrong_method_on_an_anonymous_endpoint_is_a_405_not_a_401()
+    {
+        using var anonymous = app.CreateClient();
+
+        var response = await anonymous.DeleteAsync("/sessions");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.MethodNotAllowed);
+        (await ErrorEnvelope.ReadAsync(response)).Code.ShouldBe("method_not_allowed");
+    }
+
+    [Fact]
+    public async Task An_anonymous_endpoint_still_takes_json()
+    {
+        using var anonymous = app.CreateClient();
+
+        var response = await anonymous.PostAsync("/sessions", JsonContent.Of("""{"name": "w", "lines": []}"""));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task An_unknown_route_is_a_404_not_found()
     {
         var response = await client.GetAsync("/no/such/route");

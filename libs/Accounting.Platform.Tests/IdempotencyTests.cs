@@ -5,6 +5,7 @@ using System.Text.Json;
 using Accounting.Postgres;
 using Accounting.Postgres.Idempotency;
 using Accounting.ServiceDefaults;
+using Accounting.ServiceDefaults.Errors;
 using Accounting.ServiceDefaults.Identity;
 using Accounting.Testing;
 using Dapper;
@@ -34,10 +35,15 @@ public sealed class IdempotencyApp : IAsyncLifetime
         GateReached = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    public HttpClient CreateClient(string organisationId)
+    /// <summary>While set, /things/limited answers a quota 409 and /things/stateful a state 409.</summary>
+    public bool Refusing { get; set; }
+
+    public HttpClient CreateClient(string organisationId) => CreateClient(TestIdentity.Caller(organisationId));
+
+    public HttpClient CreateClient(Caller caller)
     {
         var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
-        client.DefaultRequestHeaders.Add(InternalIdentityOptions.HeaderName, TestIdentity.Mint(TestIdentity.Caller(organisationId), Audience));
+        client.DefaultRequestHeaders.Add(InternalIdentityOptions.HeaderName, TestIdentity.Mint(caller, Audience));
         return client;
     }
 
@@ -75,14 +81,11 @@ public sealed class IdempotencyApp : IAsyncLifetime
         app.UseIdempotency();
         app.MapDefaultEndpoints();
         app.MapPost("/things/public", () => TypedResults.NoContent()).AllowAnonymous();
-        app.MapPost("/things", async (Thing thing, WriteTransactions transactions) =>
-        {
-            var id = Ids.New("thg");
-            await using var write = await transactions.BeginAsync(default);
-            await write.Connection.ExecuteAsync("INSERT INTO things (id, name) VALUES (@id, @Name)", new { id, thing.Name }, write.Transaction);
-            await write.CommitAsync(default);
-            return TypedResults.Created($"/things/{id}", new { Id = id, thing.Name });
-        });
+        app.MapPost("/things", CreateThingAsync);
+        app.MapPost("/things/limited", async (Thing thing, WriteTransactions transactions) =>
+            Refusing ? ApiError.LimitReached("key_limit_reached", "No room for more things.") : await CreateThingAsync(thing, transactions));
+        app.MapPost("/things/stateful", async (Thing thing, WriteTransactions transactions) =>
+            Refusing ? ApiError.Conflict("Things are frozen.") : await CreateThingAsync(thing, transactions));
         app.MapPost("/things/gated", async (Thing thing, WriteTransactions transactions) =>
         {
             await using var write = await transactions.BeginAsync(default);
@@ -109,6 +112,15 @@ public sealed class IdempotencyApp : IAsyncLifetime
     {
         await app.DisposeAsync();
         await database.DisposeAsync();
+    }
+
+    private static async Task<IResult> CreateThingAsync(Thing thing, WriteTransactions transactions)
+    {
+        var id = Ids.New("thg");
+        await using var write = await transactions.BeginAsync(default);
+        await write.Connection.ExecuteAsync("INSERT INTO things (id, name) VALUES (@id, @Name)", new { id, thing.Name }, write.Transaction);
+        await write.CommitAsync(default);
+        return TypedResults.Created($"/things/{id}", new { Id = id, thing.Name });
     }
 }
 
@@ -205,6 +217,65 @@ public sealed class IdempotencyTests(IdempotencyApp app) : IClassFixture<Idempot
         theirs.StatusCode.ShouldBe(HttpStatusCode.Created);
         theirs.Headers.Contains("Idempotent-Replayed").ShouldBeFalse();
         (await app.CountThingsAsync(name)).ShouldBe(2);
+    }
+
+    [Theory]
+    [InlineData(PrincipalType.User, "usr_second")]
+    [InlineData(PrincipalType.ApiKey, "key_second")]
+    [InlineData(PrincipalType.ApiKey, "usr_first")]
+    public async Task Another_principals_idempotency_key_never_replays_their_response(PrincipalType otherType, string otherId)
+    {
+        var organisation = $"org_{Guid.NewGuid():N}";
+        using var first = app.CreateClient(new Caller(organisation, "usr_first", PrincipalType.User, "owner", new HashSet<string>()));
+        using var other = app.CreateClient(new Caller(organisation, otherId, otherType, "owner", new HashSet<string>()));
+        var name = Guid.NewGuid().ToString();
+
+        var mine = await PostAsync(first, "/things", new { name }, "their-key");
+        var theirs = await PostAsync(other, "/things", new { name }, "their-key");
+        var myRetry = await PostAsync(first, "/things", new { name }, "their-key");
+
+        mine.StatusCode.ShouldBe(HttpStatusCode.Created);
+        theirs.StatusCode.ShouldBe(HttpStatusCode.Created);
+        theirs.Headers.Contains("Idempotent-Replayed").ShouldBeFalse();
+        (await theirs.Content.ReadAsStringAsync()).ShouldNotBe(await mine.Content.ReadAsStringAsync());
+        myRetry.Headers.GetValues("Idempotent-Replayed").Single().ShouldBe("true");
+        (await myRetry.Content.ReadAsStringAsync()).ShouldBe(await mine.Content.ReadAsStringAsync());
+        (await app.CountThingsAsync(name)).ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_quota_refusal_is_not_replayed_so_a_retry_after_it_clears_runs()
+    {
+        using var client = app.CreateClient($"org_{Guid.NewGuid():N}");
+        var name = Guid.NewGuid().ToString();
+
+        app.Refusing = true;
+        var refused = await PostAsync(client, "/things/limited", new { name }, "quota");
+        app.Refusing = false;
+        var retried = await PostAsync(client, "/things/limited", new { name }, "quota");
+
+        refused.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await refused.Content.ReadAsStringAsync()).ShouldContain("\"key_limit_reached\"");
+        retried.StatusCode.ShouldBe(HttpStatusCode.Created);
+        retried.Headers.Contains("Idempotent-Replayed").ShouldBeFalse();
+        (await app.CountThingsAsync(name)).ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_state_conflict_is_final_and_replayed()
+    {
+        using var client = app.CreateClient($"org_{Guid.NewGuid():N}");
+        var name = Guid.NewGuid().ToString();
+
+        app.Refusing = true;
+        var refused = await PostAsync(client, "/things/stateful", new { name }, "state");
+        app.Refusing = false;
+        var retried = await PostAsync(client, "/things/stateful", new { name }, "state");
+
+        refused.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        retried.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        retried.Headers.GetValues("Idempotent-Replayed").Single().ShouldBe("true");
+        (await app.CountThingsAsync(name)).ShouldBe(0);
     }
 
     [Fact]

@@ -69,6 +69,7 @@ public sealed class ServiceDefaultsApp : IAsyncLifetime
         widgets.MapGet("/", (PageRequest page, Caller caller) =>
                 Page.Of([new { Id = "wdg_1", OrganisationId = caller.OrganisationId }], page, total: 1))
             .RequireScope("widgets:read");
+        app.MapPost("/sessions", (CreateWidget widget) => TypedResults.Ok(new { widget.Name })).AllowAnonymous();
         widgets.MapGet("/fail", string () => throw new InvalidOperationException("connection string Password=hunter2"));
         widgets.MapPost("/upload", async (HttpRequest request) =>
         {

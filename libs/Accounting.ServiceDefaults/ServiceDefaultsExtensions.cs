@@ -55,6 +55,7 @@ public static class ServiceDefaultsExtensions
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseMiddleware<ApiErrorMiddleware>();
         app.UseMiddleware<DeclaredBodySizeMiddleware>();
+        app.UseMiddleware<RouterRefusalMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         return app;

@@ -1,23 +1,30 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using Accounting.ServiceDefaults.Identity;
 using Microsoft.AspNetCore.Http;
 
 namespace Accounting.Postgres.Idempotency;
 
 /// <summary>
 /// Everything the server keeps about a client's Idempotency-Key, derived from the key itself
-/// (HKDF, salted with the organisation): a lookup hash, a lock id, a MAC key for the request
+/// (HKDF, salted with the principal that sent it: the user or API key within its organisation):
+/// a lookup hash, a lock id, a MAC key for the request
 /// fingerprint and an AES-GCM key for the stored response. A copy of the table therefore reveals
 /// no response body, not even the credentials some responses show once, to anyone without the
 /// key, which only the client holds. The protection is as strong as the key: clients should use
 /// random keys (UUIDs), as the API reference says.
 /// </summary>
+/// <remarks>
+/// A key is its client's own, as Stripe and the IETF Idempotency-Key draft treat it: another user
+/// or key of the organisation presenting the same string derives other material, so it runs its
+/// own request and can never be handed the first principal's response (tokens, secrets, keys).
+/// </remarks>
 internal sealed class IdempotencyKey
 {
     private const int NonceSize = 12;
     private const int TagSize = 16;
-    private static readonly byte[] Purpose = "accounting idempotency key v1"u8.ToArray();
+    private static readonly byte[] Purpose = "accounting idempotency key v2"u8.ToArray();
 
     private readonly byte[] macKey;
     private readonly byte[] sealKey;
@@ -34,9 +41,10 @@ internal sealed class IdempotencyKey
     /// <summary>The transaction-scoped advisory lock that admits one request per key at a time.</summary>
     public long LockId => BinaryPrimitives.ReadInt64BigEndian(Hash);
 
-    public static IdempotencyKey Derive(string organisationId, string key)
+    public static IdempotencyKey Derive(Caller caller, string key)
     {
-        var material = HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(key), 96, Encoding.UTF8.GetBytes(organisationId), Purpose);
+        var principal = $"{caller.OrganisationId}\n{IdentityClaims.Format(caller.PrincipalType)}\n{caller.PrincipalId}";
+        var material = HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(key), 96, Encoding.UTF8.GetBytes(principal), Purpose);
         return new(material[..32], material[32..64], material[64..]);
     }
 

@@ -10,11 +10,13 @@ namespace Accounting.Postgres.Idempotency;
 
 /// <summary>
 /// <c>Idempotency-Key</c> on POST, as contract §1 says: the first completed response for
-/// (organisation, key) is replayed for 24 h to a retry of the same request; a different request
-/// with the key is refused, and so is a retry while the first is still running.
+/// (principal, key) is replayed for 24 h to a retry of the same request; a different request
+/// with the key is refused, and so is a retry while the first is still running. Answers a retry
+/// should not see again (server errors, and errors that are not final, such as a quota that may
+/// clear) are not stored, so the retry runs afresh.
 /// </summary>
 /// <remarks>
-/// The request runs inside one transaction that first takes an advisory lock on (organisation,
+/// The request runs inside one transaction that first takes an advisory lock on (principal,
 /// key): concurrent duplicates fail to take it and get <c>request_in_progress</c>, so exactly one
 /// executes. Handlers that write through <see cref="WriteTransactions"/> join that transaction,
 /// so their writes and the stored response commit together; if the process dies mid-request the
@@ -47,7 +49,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, NpgsqlDataSour
             return;
         }
 
-        var idempotencyKey = IdempotencyKey.Derive(caller.OrganisationId, key);
+        var idempotencyKey = IdempotencyKey.Derive(caller, key);
         var fingerprint = await idempotencyKey.FingerprintAsync(context.Request);
         var cancellationToken = context.RequestAborted;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -58,7 +60,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, NpgsqlDataSour
             new { LockKey = idempotencyKey.LockId }, transaction, cancellationToken: cancellationToken));
         if (!claimed)
         {
-            await ApiError.Conflict("A request with this Idempotency-Key is still being processed. Retry once it has completed.", "request_in_progress")
+            await ApiError.RequestInProgress("A request with this Idempotency-Key is still being processed. Retry once it has completed.")
                 .ExecuteAsync(context);
             return;
         }
@@ -112,28 +114,38 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, NpgsqlDataSour
                 await transaction.RollbackAsync(Savepoint, cancellationToken);
             }
 
-            await connection.ExecuteAsync(new CommandDefinition(
-                """
-                INSERT INTO idempotency_keys (organisation_id, key_hash, request_fingerprint, response_status, response_content_type, response_location, sealed_response_body, created_at)
-                VALUES (@OrganisationId, @KeyHash, @Fingerprint, @Status, @ContentType, @Location, @Body, @CreatedAt)
-                """,
-                new
-                {
-                    caller.OrganisationId,
-                    KeyHash = idempotencyKey.Hash,
-                    Fingerprint = fingerprint,
-                    Status = context.Response.StatusCode,
-                    context.Response.ContentType,
-                    Location = context.Response.Headers.Location.ToString() is { Length: > 0 } location ? location : null,
-                    Body = idempotencyKey.Seal(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)),
-                    CreatedAt = clock.GetUtcNow(),
-                },
-                transaction, cancellationToken: cancellationToken));
+            if (context.Features.Get<ApiError>() is not { IsFinal: false })
+            {
+                await StoreAsync(connection, transaction, context, caller, idempotencyKey, fingerprint, buffer);
+            }
+
             await transaction.CommitAsync(cancellationToken);
         }
 
         buffer.Position = 0;
         await buffer.CopyToAsync(originalBody, cancellationToken);
+    }
+
+    private async Task StoreAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, HttpContext context, Caller caller, IdempotencyKey idempotencyKey, byte[] fingerprint, MemoryStream buffer)
+    {
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO idempotency_keys (organisation_id, key_hash, request_fingerprint, response_status, response_content_type, response_location, sealed_response_body, created_at)
+            VALUES (@OrganisationId, @KeyHash, @Fingerprint, @Status, @ContentType, @Location, @Body, @CreatedAt)
+            """,
+            new
+            {
+                caller.OrganisationId,
+                KeyHash = idempotencyKey.Hash,
+                Fingerprint = fingerprint,
+                Status = context.Response.StatusCode,
+                context.Response.ContentType,
+                Location = context.Response.Headers.Location.ToString() is { Length: > 0 } location ? location : null,
+                Body = idempotencyKey.Seal(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)),
+                CreatedAt = clock.GetUtcNow(),
+            },
+            transaction, cancellationToken: context.RequestAborted));
     }
 
     private static Task ReplayAsync(HttpContext context, StoredResponse stored, IdempotencyKey idempotencyKey)

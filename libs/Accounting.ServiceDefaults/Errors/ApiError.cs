@@ -22,6 +22,17 @@ public sealed class ApiError(int status, string code, string message, IReadOnlyL
 
     int? IStatusCodeHttpResult.StatusCode => Status;
 
+    /// <summary>
+    /// Whether a retry of the same request should get this answer again. Not when it depends on
+    /// a moment that passes: who may call (401, 403), a lock or limit that clears (423, 429), a
+    /// request still running or a quota that frees up (<see cref="RequestInProgress"/>,
+    /// <see cref="LimitReached"/>), an outage (5xx). Idempotency stores only final answers
+    /// (contract §1).
+    /// </summary>
+    public bool IsFinal => !Transient && Status is not (401 or 403 or 408 or 423 or 429 or >= 500);
+
+    private bool Transient { get; init; }
+
     public static ApiError BadRequest(string message) => new(400, "bad_request", message);
 
     public static ApiError Unauthorized(string message = "Authentication is required.") => new(401, "unauthorized", message);
@@ -40,8 +51,14 @@ public sealed class ApiError(int status, string code, string message, IReadOnlyL
     public static ApiError NotFound(string message = "The requested resource does not exist.") =>
         new(404, "not_found", message);
 
-    /// <summary>A state conflict (409): <c>conflict</c>, or a quota code such as <c>key_limit_reached</c>.</summary>
+    /// <summary>A state conflict (409): the resource is not in a state that allows the request.</summary>
     public static ApiError Conflict(string message, string code = "conflict") => new(409, code, message);
+
+    /// <summary>A quota (409 <c>key_limit_reached</c> and the like), which frees up when the caller deletes something.</summary>
+    public static ApiError LimitReached(string code, string message) => new(409, code, message) { Transient = true };
+
+    /// <summary>409 <c>request_in_progress</c>: the same work is already running; a retry after it finishes may succeed.</summary>
+    public static ApiError RequestInProgress(string message) => new(409, "request_in_progress", message) { Transient = true };
 
     public static ApiError ValidationFailed(string field, string message) => ValidationFailed([new FieldError(field, message)]);
 
@@ -81,6 +98,8 @@ public sealed class ApiError(int status, string code, string message, IReadOnlyL
     public Task ExecuteAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
+        // Later middleware (idempotency) decides by the error, not by parsing the body.
+        httpContext.Features.Set(this);
         var response = httpContext.Response;
         response.StatusCode = Status;
         response.Headers.CacheControl = "no-store";

@@ -84,8 +84,8 @@ public static class ApiKeyEndpoints
             new { caller.OrganisationId, Now = now }, write.Transaction, cancellationToken: cancellationToken));
         if (active >= options.Value.MaxActiveApiKeys)
         {
-            return ApiError.Conflict(
-                $"This organisation already has {active} active API keys, the most allowed. Revoke one first.", "key_limit_reached");
+            return ApiError.LimitReached(
+                "key_limit_reached", $"This organisation already has {active} active API keys, the most allowed. Revoke one first.");
         }
 
         await write.Connection.ExecuteAsync(new CommandDefinition(

@@ -55,8 +55,8 @@ public static class OrganisationEndpoints
             new { caller.PrincipalId }, write.Transaction, cancellationToken: cancellationToken));
         if (owned >= options.Value.MaxOwnedOrganisations)
         {
-            return ApiError.Conflict(
-                $"You already own {owned} organisations, the most allowed. Transfer or close one first.", "organisation_limit_reached");
+            return ApiError.LimitReached(
+                "organisation_limit_reached", $"You already own {owned} organisations, the most allowed. Transfer or close one first.");
         }
 
         var organisation = await Organisations.CreateAsync(write.Transaction, request.Name!.Trim(), caller.PrincipalId, clock.GetUtcNow(), cancellationToken);

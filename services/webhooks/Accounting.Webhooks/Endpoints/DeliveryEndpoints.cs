@@ -111,7 +111,7 @@ public static class DeliveryEndpoints
 
         if (state.InFlight == true)
         {
-            return ApiError.Conflict("An attempt of this delivery is in progress. Retry once it has finished.");
+            return ApiError.RequestInProgress("An attempt of this delivery is in progress. Retry once it has finished.");
         }
 
         await write.Connection.ExecuteAsync(new CommandDefinition(

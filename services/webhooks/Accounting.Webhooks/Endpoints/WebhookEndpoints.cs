@@ -139,8 +139,8 @@ public static class WebhookEndpoints
             new { caller.OrganisationId }, write.Transaction, cancellationToken: cancellationToken));
         if (existing >= options.Value.MaxEndpointsPerOrganisation)
         {
-            return ApiError.Conflict(
-                $"This organisation already has {existing} webhook endpoints, the most allowed. Delete one first.", "endpoint_limit_reached");
+            return ApiError.LimitReached(
+                "endpoint_limit_reached", $"This organisation already has {existing} webhook endpoints, the most allowed. Delete one first.");
         }
 
         await write.Connection.ExecuteAsync(new CommandDefinition(
