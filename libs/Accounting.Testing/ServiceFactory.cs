@@ -22,13 +22,14 @@ public class ServiceFactory<TProgram>(string serviceName) : WebApplicationFactor
 
     public async Task InitializeAsync() => database = await TestDatabase.CreateAsync();
 
-    /// <summary>A client whose requests carry a gateway-signed identity for <paramref name="caller"/>.</summary>
+    /// <summary>
+    /// A client whose requests carry a gateway-signed identity for <paramref name="caller"/>, minted
+    /// afresh for each request as the gateway does: a test that runs longer than the identity's
+    /// 60 s lifetime on a slow machine keeps working.
+    /// </summary>
     public HttpClient CreateClientFor(Caller caller)
     {
-        var client = CreateClient();
-        // Minted on the service's own clock, which a test may have moved.
-        var clock = Services.GetRequiredService<TimeProvider>();
-        client.DefaultRequestHeaders.Add(InternalIdentityOptions.HeaderName, TestIdentity.Mint(caller, ServiceName, clock));
+        var client = CreateDefaultClient(new FreshIdentityHandler(caller, ServiceName, Services.GetRequiredService<TimeProvider>()));
         client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         return client;
     }
@@ -50,5 +51,17 @@ public class ServiceFactory<TProgram>(string serviceName) : WebApplicationFactor
         {
             await database.DisposeAsync();
         }
+    }
+}
+
+/// <summary>Mints the gateway identity per request on the service's clock, as the gateway does for every call.</summary>
+public sealed class FreshIdentityHandler(Caller caller, string audience, TimeProvider clock) : DelegatingHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Headers.Remove(InternalIdentityOptions.HeaderName);
+        request.Headers.Add(InternalIdentityOptions.HeaderName, TestIdentity.Mint(caller, audience, clock));
+        return base.SendAsync(request, cancellationToken);
     }
 }

@@ -12,6 +12,12 @@ public sealed record JournalEntryPosted : IntegrationEvent
 {
     public required string JournalEntryId { get; init; }
 
+    /// <summary>
+    /// The entry's place in its organisation's gapless series (1, 2, 3, …), in commit order: a
+    /// consumer that has applied 1…n knows it lacks nothing before n + 1.
+    /// </summary>
+    public required long Sequence { get; init; }
+
     public required DateOnly Date { get; init; }
 
     public required string Currency { get; init; }

@@ -25,6 +25,32 @@ public sealed class JournalEntryTests(LedgerFactory factory) : IClassFixture<Led
             .ShouldBe([("469", "expense", 1000m, 0m), ("820", "liability", 200m, 0m), ("090", "asset", 0m, 1200m)]);
     }
 
+    [Fact]
+    public async Task Entries_are_numbered_gaplessly_per_organisation_in_the_view_the_list_and_the_event()
+    {
+        using var org = await CreateAsync(factory);
+        using var other = await CreateAsync(factory);
+        var customer = await org.CreateContactAsync();
+        var invoice = await org.CreateInvoiceAsync(customer);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ =>
+            org.PostAsync("/api/v1/journal-entries", Entry("2026-02-01", Debit(org.Account("469"), 10m), Credit(org.Account("090"), 10m)))));
+        await org.PostExpectingAsync($"/api/v1/invoices/{invoice.Id()}/send", null, HttpStatusCode.OK);
+        await Api.ExpectAsync(await org.PostAsync("/api/v1/journal-entries", Entry("2026-02-01", Debit(org.Account("469"), 10m))), HttpStatusCode.UnprocessableEntity);
+        var last = await org.PostExpectingAsync("/api/v1/journal-entries", Entry("2026-02-02", Debit(org.Account("469"), 5m), Credit(org.Account("090"), 5m)), HttpStatusCode.Created);
+        var elsewhere = await other.PostExpectingAsync("/api/v1/journal-entries", Entry("2026-02-01", Debit(other.Account("469"), 1m), Credit(other.Account("090"), 1m)), HttpStatusCode.Created);
+
+        responses.ShouldAllBe(r => r.StatusCode == HttpStatusCode.Created);
+        last.GetProperty("sequence").GetInt64().ShouldBe(14);
+        elsewhere.GetProperty("sequence").GetInt64().ShouldBe(1);
+        (await org.GetAsync($"/api/v1/journal-entries/{last.Id()}")).GetProperty("sequence").GetInt64().ShouldBe(14);
+        var listed = (await org.GetAsync("/api/v1/journal-entries?limit=100")).GetProperty("data").EnumerateArray()
+            .Select(e => e.GetProperty("sequence").GetInt64()).Order();
+        listed.ShouldBe(Enumerable.Range(1, 14).Select(i => (long)i));
+        var announced = (await org.EventsAsync()).Where(e => e.Type == "journal_entry.posted").Select(e => e.Payload.GetProperty("sequence").GetInt64());
+        announced.Order().ShouldBe(Enumerable.Range(1, 14).Select(i => (long)i));
+    }
+
     public static TheoryData<string, string[]> BadEntries => new()
     {
         { """{"date":"2026-01-05","description":"x","currency":"GBP","lines":[{"account_id":"{bank}","debit":10},{"account_id":"{sales}","credit":9.99}]}""", ["lines"] },

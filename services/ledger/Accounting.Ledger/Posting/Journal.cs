@@ -57,8 +57,9 @@ public sealed record JournalLineView(
 
 public sealed record JournalSourceView(string Type, string? Id);
 
+/// <param name="Sequence">The entry's place in its organisation's gapless series (1, 2, 3, …), in commit order.</param>
 public sealed record JournalEntryView(
-    string Id, DateOnly Date, string Description, string Currency, string? Reference, JournalSourceView Source,
+    string Id, long Sequence, DateOnly Date, string Description, string Currency, string? Reference, JournalSourceView Source,
     string? ReversesId, string? ReversedById, decimal Total, IReadOnlyList<JournalLineView> Lines, DateTimeOffset CreatedAt);
 
 /// <summary>
@@ -121,10 +122,13 @@ public static class Journal
         var now = clock.GetUtcNow();
         var id = Ids.New("je");
         var lines = posting.Lines;
+        // Taken last, just before the insert: the counter's row lock serialises an organisation's postings from here to commit,
+        // which is what makes the series gapless and in commit order.
+        long sequence = await NumberSeries.NextAsync(transaction, caller.OrganisationId, NumberSeries.JournalEntries, cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO journal_entries (id, organisation_id, date, currency, description, reference, source_type, source_id, reverses_id, created_by, created_at)
-            VALUES (@Id, @OrganisationId, @Date, @Currency, @Description, @Reference, @SourceType, @SourceId, @ReversesId, @CreatedBy, @CreatedAt);
+            INSERT INTO journal_entries (id, organisation_id, sequence, date, currency, description, reference, source_type, source_id, reverses_id, created_by, created_at)
+            VALUES (@Id, @OrganisationId, @Sequence, @Date, @Currency, @Description, @Reference, @SourceType, @SourceId, @ReversesId, @CreatedBy, @CreatedAt);
             INSERT INTO journal_lines (journal_entry_id, line_number, organisation_id, account_id, debit, credit, description, vat_role, vat_rate)
             SELECT @Id, l.line_number, @OrganisationId, l.account_id, l.debit, l.credit, l.description, l.vat_role, l.vat_rate
             FROM unnest(@LineNumbers, @LineAccounts, @Debits, @Credits, @LineDescriptions, @VatRolesOfLines, @VatRates)
@@ -134,6 +138,7 @@ public static class Journal
             {
                 Id = id,
                 caller.OrganisationId,
+                Sequence = sequence,
                 posting.Date,
                 posting.Currency,
                 posting.Description,
@@ -176,6 +181,7 @@ public static class Journal
             OrganisationId = caller.OrganisationId,
             OccurredAt = now,
             JournalEntryId = id,
+            Sequence = sequence,
             Date = posting.Date,
             Currency = posting.Currency,
             Description = posting.Description,
@@ -187,7 +193,7 @@ public static class Journal
         }, id, cancellationToken);
 
         return new JournalEntryView(
-            id, posting.Date, posting.Description, posting.Currency, posting.Reference, new JournalSourceView(posting.SourceType, posting.SourceId),
+            id, sequence, posting.Date, posting.Description, posting.Currency, posting.Reference, new JournalSourceView(posting.SourceType, posting.SourceId),
             posting.ReversesId, null, Money.Present(lines.Sum(l => l.Debit), posting.Currency),
             [.. posted.Select(l => new JournalLineView(
                 l.LineNumber, l.AccountId, l.AccountCode, l.AccountName, NullIfZero(l.Debit, posting.Currency), NullIfZero(l.Credit, posting.Currency),
@@ -249,7 +255,7 @@ public static class Journal
     }
 
     private sealed record EntryRow(
-        string Id, DateOnly Date, string Description, string Currency, string? Reference, string SourceType, string? SourceId,
+        string Id, long Sequence, DateOnly Date, string Description, string Currency, string? Reference, string SourceType, string? SourceId,
         string? ReversesId, string? ReversedById, DateTimeOffset CreatedAt);
 
     private sealed record LineRow(
@@ -262,7 +268,7 @@ public static class Journal
         ArgumentNullException.ThrowIfNull(connection);
         var entry = await connection.QuerySingleOrDefaultAsync<EntryRow>(new CommandDefinition(
             $"""
-            SELECT id, date, description, currency, reference, source_type, source_id, reverses_id, reversed_by_id, created_at
+            SELECT id, sequence, date, description, currency, reference, source_type, source_id, reverses_id, reversed_by_id, created_at
             FROM journal_entries WHERE id = @Id AND organisation_id = @OrganisationId {(forUpdate ? "FOR UPDATE" : "")}
             """,
             new { Id = entryId, OrganisationId = organisationId }, transaction, cancellationToken: cancellationToken));
@@ -275,7 +281,7 @@ public static class Journal
         ArgumentNullException.ThrowIfNull(connection);
         var entries = (await connection.QueryAsync<EntryRow>(new CommandDefinition(
             $"""
-            SELECT id, date, description, currency, reference, source_type, source_id, reverses_id, reversed_by_id, created_at
+            SELECT id, sequence, date, description, currency, reference, source_type, source_id, reverses_id, reversed_by_id, created_at
             FROM journal_entries e WHERE e.organisation_id = @OrganisationId {filterSql}
             ORDER BY created_at DESC, id LIMIT @Limit OFFSET @Offset
             """,
@@ -297,7 +303,7 @@ public static class Journal
             new { OrganisationId = organisationId, Ids = entries.Select(e => e.Id).ToArray() }, transaction, cancellationToken: cancellationToken)))
             .ToLookup(l => l.JournalEntryId, StringComparer.Ordinal);
         return [.. entries.Select(e => new JournalEntryView(
-            e.Id, e.Date, e.Description, e.Currency, e.Reference, new JournalSourceView(e.SourceType, e.SourceId), e.ReversesId, e.ReversedById,
+            e.Id, e.Sequence, e.Date, e.Description, e.Currency, e.Reference, new JournalSourceView(e.SourceType, e.SourceId), e.ReversesId, e.ReversedById,
             Money.Present(lines[e.Id].Sum(l => l.Debit), e.Currency),
             [.. lines[e.Id].Select(l => new JournalLineView(
                 l.LineNumber, l.AccountId, l.AccountCode, l.AccountName, NullIfZero(l.Debit, e.Currency), NullIfZero(l.Credit, e.Currency),

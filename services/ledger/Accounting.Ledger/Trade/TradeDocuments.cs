@@ -50,7 +50,7 @@ public static class TradeDocuments
 
         var connection = transaction.Connection!;
         var number = kind == TradeKind.Invoice
-            ? $"INV-{await NextNumberAsync(transaction, caller.OrganisationId, kind.Name, cancellationToken):D4}"
+            ? $"INV-{await NumberSeries.NextAsync(transaction, caller.OrganisationId, kind.Name, cancellationToken):D4}"
             : supplierNumber;
         var now = clock.GetUtcNow();
         var currency = request.Currency!;
@@ -535,16 +535,6 @@ public static class TradeDocuments
         await transaction.Connection!.ExecuteAsync(new CommandDefinition(
             "UPDATE trade_documents SET status = @Status, journal_entry_id = @JournalEntryId, updated_at = @UpdatedAt WHERE id = @Id AND organisation_id = @OrganisationId",
             new { row.Status, row.JournalEntryId, row.UpdatedAt, row.Id, OrganisationId = organisationId }, transaction, cancellationToken: cancellationToken));
-
-    /// <summary>The next number of a per-organisation series; the row stays locked until the transaction ends, so numbers never skip.</summary>
-    private static Task<int> NextNumberAsync(NpgsqlTransaction transaction, string organisationId, string series, CancellationToken cancellationToken) =>
-        transaction.Connection!.ExecuteScalarAsync<int>(new CommandDefinition(
-            """
-            INSERT INTO number_sequences (organisation_id, series, last_value) VALUES (@OrganisationId, @Series, 1)
-            ON CONFLICT (organisation_id, series) DO UPDATE SET last_value = number_sequences.last_value + 1
-            RETURNING last_value
-            """,
-            new { OrganisationId = organisationId, Series = series }, transaction, cancellationToken: cancellationToken));
 
     private static async Task<Outcome<IReadOnlyDictionary<string, string>>> SystemAccountsAsync(
         NpgsqlTransaction transaction, string organisationId, string[] roles, CancellationToken cancellationToken)
