@@ -28,6 +28,13 @@ public sealed class AuthOptions
     /// <summary>How long one key signs tokens before a new one takes over.</summary>
     public TimeSpan SigningKeyRotation { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// How long a new key is in the JWKS before it signs. It must outlast every cached copy of the
+    /// JWKS: a gateway's (Gateway:JwksRefreshInterval, 10 minutes), an auth replica's (1 minute) and
+    /// any HTTP cache honouring the JWKS's max-age (5 minutes); an hour leaves a wide margin.
+    /// </summary>
+    public TimeSpan SigningKeyPublishLead { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>File holding the base64 AES-256 key that encrypts TOTP secrets and signing keys at rest.</summary>
     public string DataKeyPath { get; set; } = "";
 

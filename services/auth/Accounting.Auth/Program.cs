@@ -21,6 +21,9 @@ builder.AddRedis();
 
 builder.Services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection(AuthOptions.SectionName))
     .Validate(options => File.Exists(options.DataKeyPath), "Auth:DataKeyPath must name the file with the AES key for secrets at rest.")
+    .Validate(
+        options => options.SigningKeyPublishLead > TimeSpan.Zero && options.SigningKeyPublishLead < options.SigningKeyRotation,
+        "Auth:SigningKeyPublishLead must be positive and shorter than Auth:SigningKeyRotation.")
     .ValidateOnStart();
 builder.Services.AddSingleton(sp => SecretProtector.FromKeyFile(sp.GetRequiredService<IOptions<AuthOptions>>().Value.DataKeyPath));
 builder.Services.AddSingleton<SigningKeyRing>();
