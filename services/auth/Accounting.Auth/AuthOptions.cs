@@ -17,6 +17,9 @@ public sealed class AuthOptions
 
     public int LoginChallengeAttempts { get; set; } = 5;
 
+    /// <summary>How long expired refresh tokens and login challenges are kept before <see cref="Security.SessionRetention"/> deletes them.</summary>
+    public TimeSpan ExpiredSessionRetention { get; set; } = TimeSpan.FromDays(1);
+
     public int MaxFailedLogins { get; set; } = 5;
 
     public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);

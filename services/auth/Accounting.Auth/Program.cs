@@ -24,10 +24,13 @@ builder.Services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection
     .Validate(
         options => options.SigningKeyPublishLead > TimeSpan.Zero && options.SigningKeyPublishLead < options.SigningKeyRotation,
         "Auth:SigningKeyPublishLead must be positive and shorter than Auth:SigningKeyRotation.")
+    .Validate(options => options.ExpiredSessionRetention >= TimeSpan.Zero, "Auth:ExpiredSessionRetention must not be negative.")
     .ValidateOnStart();
 builder.Services.AddSingleton(sp => SecretProtector.FromKeyFile(sp.GetRequiredService<IOptions<AuthOptions>>().Value.DataKeyPath));
 builder.Services.AddSingleton<SigningKeyRing>();
 builder.Services.AddSingleton<TokenService>();
+builder.Services.AddSingleton<SessionRetention>();
+builder.Services.AddHostedService(services => services.GetRequiredService<SessionRetention>());
 builder.Services.AddValidators(typeof(Program).Assembly);
 
 var app = builder.Build();
