@@ -52,7 +52,7 @@ public sealed class AccessTokenTests(AuthFactory factory) : IClassFixture<AuthFa
         {
             Issuer = Issuer,
             Audience = Audience,
-            Expires = DateTime.UtcNow.AddMinutes(10),
+            Expires = factory.Clock.GetUtcNow().UtcDateTime.AddMinutes(10),
             Claims = new Dictionary<string, object> { ["sub"] = account.UserId, ["org"] = "org_someone_else", ["role"] = "owner" },
             SigningCredentials = new SigningCredentials(new ECDsaSecurityKey(stranger) { KeyId = original.Kid }, SecurityAlgorithms.EcdsaSha256),
         });
@@ -87,9 +87,10 @@ public sealed class AccessTokenTests(AuthFactory factory) : IClassFixture<AuthFa
     {
         var account = await factory.RegisterAsync();
         var parameters = await ValidationParameters();
-        parameters.LifetimeValidator = (_, expires, _, _) => expires > DateTime.UtcNow.AddMinutes(16);
+        var afterExpiry = factory.Clock.GetUtcNow() + TimeSpan.FromMinutes(15) + parameters.ClockSkew + TimeSpan.FromSeconds(1);
 
-        (await handler.ValidateTokenAsync(account.AccessToken, parameters)).IsValid.ShouldBeFalse();
+        (await handler.ValidateTokenAsync(account.AccessToken, parameters)).IsValid.ShouldBeTrue();
+        (await handler.ValidateTokenAsync(account.AccessToken, await ValidationParameters(afterExpiry))).IsValid.ShouldBeFalse();
     }
 
     [Fact]
@@ -110,9 +111,16 @@ public sealed class AccessTokenTests(AuthFactory factory) : IClassFixture<AuthFa
         foreign.StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
     }
 
-    private async Task<TokenValidationParameters> ValidationParameters()
+    /// <summary>Lifetimes checked at <paramref name="at"/> on the service's clock (now by default), never the machine's.</summary>
+    private async Task<TokenValidationParameters> ValidationParameters(DateTimeOffset? at = null)
     {
         var jwks = await factory.CreateClient().GetStringAsync("/.well-known/jwks.json");
-        return UserTokens.ValidationParameters(new JsonWebKeySet(jwks), Issuer, Audience);
+        var parameters = UserTokens.ValidationParameters(new JsonWebKeySet(jwks), Issuer, Audience);
+        parameters.LifetimeValidator = (notBefore, expires, _, checking) =>
+        {
+            var now = (at ?? factory.Clock.GetUtcNow()).UtcDateTime;
+            return expires is { } expiry && now <= expiry + checking.ClockSkew && (notBefore is null || notBefore.Value - checking.ClockSkew <= now);
+        };
+        return parameters;
     }
 }

@@ -120,6 +120,21 @@ public sealed class SessionTests(AuthFactory factory) : IClassFixture<AuthFactor
     }
 
     [Fact]
+    public async Task Concurrent_wrong_passwords_are_checked_at_most_five_times_before_the_lock()
+    {
+        var account = await factory.RegisterAsync();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 25).Select(attempt => Login(account.Email, "wrong password " + attempt)));
+
+        var codes = await Task.WhenAll(responses.Select(ErrorCode));
+        codes.Count(code => code == "invalid_credentials").ShouldBeLessThanOrEqualTo(5);
+        codes.Where(code => code != "invalid_credentials").ShouldAllBe(code => code == "account_locked");
+        var right = await Login(account.Email, account.Password);
+        right.StatusCode.ShouldBe((HttpStatusCode)423);
+        (await ErrorCode(right)).ShouldBe("account_locked");
+    }
+
+    [Fact]
     public async Task A_successful_login_resets_the_failure_count()
     {
         var account = await factory.RegisterAsync();

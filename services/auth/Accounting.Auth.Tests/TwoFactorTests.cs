@@ -104,6 +104,30 @@ public sealed class TwoFactorTests(AuthFactory factory) : IClassFixture<AuthFact
     }
 
     [Fact]
+    public async Task Five_wrong_codes_across_fresh_challenges_lock_the_account_for_15_minutes()
+    {
+        var (account, secret) = await EnableTwoFactorAsync();
+        var heldBack = await TemporaryTokenAsync(account);
+        factory.Clock.Advance(Step);
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            // A right password each time: only a completed login may reset the count.
+            (await SessionTests.ErrorCode(await Verify(await TemporaryTokenAsync(account), WrongCode(secret)))).ShouldBe("invalid_totp");
+        }
+
+        var login = await anonymous.PostAsJsonAsync("/api/v1/auth/login", new { email = account.Email, password = account.Password });
+        var verify = await Verify(heldBack, CurrentCode(secret));
+
+        login.StatusCode.ShouldBe((HttpStatusCode)423);
+        (await SessionTests.ErrorCode(login)).ShouldBe("account_locked");
+        verify.StatusCode.ShouldBe((HttpStatusCode)423);
+        (await SessionTests.ErrorCode(verify)).ShouldBe("account_locked");
+
+        factory.Clock.Advance(TimeSpan.FromMinutes(15));
+        (await Verify(await TemporaryTokenAsync(account), CurrentCode(secret))).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task Verify_without_the_temporary_token_is_totp_required()
     {
         var response = await anonymous.PostAsJsonAsync("/api/v1/auth/totp/verify", new { code = "123456" });

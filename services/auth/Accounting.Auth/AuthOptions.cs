@@ -17,6 +17,9 @@ public sealed class AuthOptions
 
     public int LoginChallengeAttempts { get; set; } = 5;
 
+    /// <summary>How long expired refresh tokens and login challenges are kept before <see cref="Security.SessionRetention"/> deletes them.</summary>
+    public TimeSpan ExpiredSessionRetention { get; set; } = TimeSpan.FromDays(1);
+
     public int MaxFailedLogins { get; set; } = 5;
 
     public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);
@@ -27,6 +30,13 @@ public sealed class AuthOptions
 
     /// <summary>How long one key signs tokens before a new one takes over.</summary>
     public TimeSpan SigningKeyRotation { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// How long a new key is in the JWKS before it signs. It must outlast every cached copy of the
+    /// JWKS: a gateway's (Gateway:JwksRefreshInterval, 10 minutes), an auth replica's (1 minute) and
+    /// any HTTP cache honouring the JWKS's max-age (5 minutes); an hour leaves a wide margin.
+    /// </summary>
+    public TimeSpan SigningKeyPublishLead { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>File holding the base64 AES-256 key that encrypts TOTP secrets and signing keys at rest.</summary>
     public string DataKeyPath { get; set; } = "";

@@ -21,10 +21,16 @@ builder.AddRedis();
 
 builder.Services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection(AuthOptions.SectionName))
     .Validate(options => File.Exists(options.DataKeyPath), "Auth:DataKeyPath must name the file with the AES key for secrets at rest.")
+    .Validate(
+        options => options.SigningKeyPublishLead > TimeSpan.Zero && options.SigningKeyPublishLead < options.SigningKeyRotation,
+        "Auth:SigningKeyPublishLead must be positive and shorter than Auth:SigningKeyRotation.")
+    .Validate(options => options.ExpiredSessionRetention >= TimeSpan.Zero, "Auth:ExpiredSessionRetention must not be negative.")
     .ValidateOnStart();
 builder.Services.AddSingleton(sp => SecretProtector.FromKeyFile(sp.GetRequiredService<IOptions<AuthOptions>>().Value.DataKeyPath));
 builder.Services.AddSingleton<SigningKeyRing>();
 builder.Services.AddSingleton<TokenService>();
+builder.Services.AddSingleton<SessionRetention>();
+builder.Services.AddHostedService(services => services.GetRequiredService<SessionRetention>());
 builder.Services.AddValidators(typeof(Program).Assembly);
 
 var app = builder.Build();

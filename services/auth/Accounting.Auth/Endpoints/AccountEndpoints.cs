@@ -205,11 +205,17 @@ public static class AccountEndpoints
             return AuthErrors.InvalidTemporaryToken();
         }
 
+        // A wrong code is a failed login: five of them lock the account, however many challenges they are spread over.
+        if (await LoginAttempts.ReserveAsync(connection, transaction, challenge.UserId, now, options.Value, cancellationToken) is { } locked)
+        {
+            return AuthErrors.AccountLocked(locked);
+        }
+
         var state = await LockTotpStateAsync(transaction, challenge.UserId, cancellationToken);
         var secret = state.TotpSecret is null ? null : protector.Unprotect(state.TotpSecret, TotpPurpose(challenge.UserId));
         if (secret is null || Totp.Verify(secret, request.Code!, now, state.TotpLastStep) is not { } step)
         {
-            // Each wrong code costs an attempt; the last one burns the challenge.
+            // Each wrong code also costs the challenge an attempt; the last one burns it.
             await connection.ExecuteAsync(new CommandDefinition(
                 """
                 UPDATE login_challenges SET failed_attempts = failed_attempts + 1,
@@ -235,6 +241,7 @@ public static class AccountEndpoints
             UPDATE users SET totp_last_step = @Step WHERE id = @UserId;
             """,
             new { TokenHash = tokenHash, Now = now, Step = step, challenge.UserId }, transaction, cancellationToken: cancellationToken));
+        await LoginAttempts.ResetAsync(transaction, challenge.UserId, cancellationToken);
         var session = await tokens.IssueAsync(transaction, challenge.UserId, state.TokenGeneration, challenge.OrganisationId, role, familyId: null, cancellationToken);
         var user = await connection.QuerySingleAsync<UserView>(new CommandDefinition(
             "SELECT id, email, full_name, created_at FROM users WHERE id = @UserId", new { challenge.UserId }, transaction, cancellationToken: cancellationToken));

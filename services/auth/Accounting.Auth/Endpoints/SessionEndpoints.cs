@@ -57,8 +57,7 @@ public static class SessionEndpoints
     }
 
     private sealed record LoginUser(
-        string Id, string Email, string FullName, string PasswordHash, int TokenGeneration,
-        int FailedLogins, DateTimeOffset? LockedUntil, bool TotpEnabled, DateTimeOffset CreatedAt);
+        string Id, string Email, string FullName, string PasswordHash, int TokenGeneration, bool TotpEnabled, DateTimeOffset CreatedAt);
 
     private sealed record PresentedToken(
         string Id, string FamilyId, string UserId, string OrganisationId, int TokenGeneration, DateTimeOffset ExpiresAt,
@@ -99,39 +98,36 @@ public static class SessionEndpoints
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var user = await connection.QuerySingleOrDefaultAsync<LoginUser>(new CommandDefinition(
             """
-            SELECT id, email, full_name, password_hash, token_generation, failed_logins, locked_until,
-                   totp_secret IS NOT NULL AS totp_enabled, created_at
+            SELECT id, email, full_name, password_hash, token_generation, totp_secret IS NOT NULL AS totp_enabled, created_at
             FROM users WHERE lower(email) = lower(@Email)
             """,
             new { request.Email }, cancellationToken: cancellationToken));
 
-        if (user?.LockedUntil > now)
+        if (user is not null && await LoginAttempts.ReserveAsync(connection, null, user.Id, now, settings, cancellationToken) is { } locked)
         {
-            return AuthErrors.AccountLocked(user.LockedUntil.Value - now);
+            return AuthErrors.AccountLocked(locked);
         }
 
         // Verified even for an unknown email (against a dummy hash), so both cost the same time.
         if (!Passwords.Verify(user?.PasswordHash, request.Password!) || user is null)
         {
-            if (user is not null)
-            {
-                await RecordFailedLoginAsync(connection, user.Id, now, settings, cancellationToken);
-            }
-
             return AuthErrors.InvalidCredentials();
         }
 
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var organisation = await connection.QueryFirstOrDefaultAsync<(string Id, string Role)>(new CommandDefinition(
             "SELECT organisation_id, role FROM memberships WHERE user_id = @Id ORDER BY created_at, organisation_id LIMIT 1",
-            new { user.Id }, cancellationToken: cancellationToken));
-        if (organisation.Id is null)
+            new { user.Id }, transaction, cancellationToken: cancellationToken));
+        if (organisation.Id is null || user.TotpEnabled)
         {
-            return ApiError.Forbidden("This account belongs to no organisation any more.");
+            await LoginAttempts.ReleaseAsync(transaction, user.Id, settings, cancellationToken);
         }
 
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = @Id", new { user.Id }, transaction, cancellationToken: cancellationToken));
+        if (organisation.Id is null)
+        {
+            await transaction.CommitAsync(cancellationToken);
+            return ApiError.Forbidden("This account belongs to no organisation any more.");
+        }
 
         if (user.TotpEnabled)
         {
@@ -147,25 +143,11 @@ public static class SessionEndpoints
             return TypedResults.Ok(new { RequiresTotp = true, TempToken = temporaryToken, ExpiresIn = (int)settings.LoginChallengeLifetime.TotalSeconds });
         }
 
+        await LoginAttempts.ResetAsync(transaction, user.Id, cancellationToken);
         var session = await tokens.IssueAsync(transaction, user.Id, user.TokenGeneration, organisation.Id, organisation.Role, familyId: null, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(new { Tokens = session, User = new UserView(user.Id, user.Email, user.FullName, user.CreatedAt) });
     }
-
-    /// <summary>Atomic, so concurrent guesses cannot slip past the limit; a lapsed lock starts the count afresh.</summary>
-    private static Task<int> RecordFailedLoginAsync(NpgsqlConnection connection, string userId, DateTimeOffset now, AuthOptions settings, CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE users SET
-                failed_logins = CASE WHEN locked_until IS NOT NULL AND locked_until <= @Now THEN 1 ELSE failed_logins + 1 END,
-                locked_until = CASE
-                    WHEN locked_until IS NOT NULL AND locked_until <= @Now THEN NULL
-                    WHEN failed_logins + 1 >= @MaxFailedLogins THEN @LockedUntil
-                    ELSE locked_until END
-            WHERE id = @UserId
-            """,
-            new { UserId = userId, Now = now, settings.MaxFailedLogins, LockedUntil = now + settings.LockoutDuration },
-            cancellationToken: cancellationToken));
 
     private static async Task<IResult> Refresh(RefreshRequest request, NpgsqlDataSource db, TokenService tokens, TimeProvider clock, CancellationToken cancellationToken)
     {

@@ -9,10 +9,11 @@ using Npgsql;
 namespace Accounting.Auth.Security;
 
 /// <summary>
-/// The keys that sign access tokens. The newest signs; older ones stay in the JWKS until every
-/// token they signed has expired, so a rotation never invalidates a live session. Keys live in
-/// the database (private halves encrypted), so every replica signs with the same key and a
-/// restart keeps them. A new key is made when the current one's rotation period ends.
+/// The keys that sign access tokens. Keys live in the database (private halves encrypted), so
+/// every replica signs with the same key and a restart keeps them. A key is published in the JWKS
+/// <see cref="AuthOptions.SigningKeyPublishLead"/> before it signs, so no gateway's cached copy
+/// lacks it when its first token arrives; it signs for <see cref="AuthOptions.SigningKeyRotation"/>,
+/// until its successor takes over, and stays published until every token it signed has expired.
 /// </summary>
 public sealed class SigningKeyRing(NpgsqlDataSource dataSource, SecretProtector protector, IOptions<AuthOptions> options, TimeProvider clock) : IDisposable
 {
@@ -25,7 +26,7 @@ public sealed class SigningKeyRing(NpgsqlDataSource dataSource, SecretProtector 
 
     public sealed record Snapshot(SigningCredentials Signer, DateTimeOffset SignerUntil, string Jwks, DateTimeOffset LoadedAt);
 
-    private sealed record StoredKey(string Kid, byte[] PrivateKey, string PublicJwk, DateTimeOffset CreatedAt);
+    private sealed record StoredKey(string Kid, byte[] PrivateKey, string PublicJwk, DateTimeOffset SignsFrom);
 
     public async ValueTask<Snapshot> CurrentAsync(CancellationToken cancellationToken)
     {
@@ -59,30 +60,50 @@ public sealed class SigningKeyRing(NpgsqlDataSource dataSource, SecretProtector 
         // Replicas starting together must agree on one new key, not make one each.
         await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@CreationLockKey)", new { CreationLockKey }, transaction, cancellationToken: cancellationToken));
         var keys = (await connection.QueryAsync<StoredKey>(new CommandDefinition(
-            "SELECT kid, private_key, public_jwk::text AS public_jwk, created_at FROM signing_keys WHERE retire_at > @Now ORDER BY created_at DESC",
+            "SELECT kid, private_key, public_jwk::text AS public_jwk, signs_from FROM signing_keys WHERE retire_at > @Now ORDER BY signs_from DESC",
             new { Now = now }, transaction, cancellationToken: cancellationToken))).AsList();
 
-        if (keys.Count == 0 || keys[0].CreatedAt + settings.SigningKeyRotation <= now)
+        // Only the very first key finds no key signing: no token exists yet for a gateway to refuse, so it signs at once.
+        var signer = keys.Find(key => key.SignsFrom <= now) ?? await InsertAsync(transaction, keys, now, now, cancellationToken);
+        var successor = keys.FindLast(key => key.SignsFrom > now);
+        if (successor is null && now >= signer.SignsFrom + settings.SigningKeyRotation - settings.SigningKeyPublishLead)
         {
-            var created = CreateKey(now);
+            // A late hand-over (nobody asked for a key in time) keeps the lead whole: the current key signs a little longer.
+            var takesOver = Max(signer.SignsFrom + settings.SigningKeyRotation, now + settings.SigningKeyPublishLead);
+            successor = await InsertAsync(transaction, keys, now, takesOver, cancellationToken);
             await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT INTO signing_keys (kid, private_key, public_jwk, created_at, retire_at) VALUES (@Kid, @PrivateKey, @PublicJwk::jsonb, @CreatedAt, @RetireAt)",
-                new { created.Kid, created.PrivateKey, created.PublicJwk, created.CreatedAt, RetireAt = now + settings.SigningKeyRotation + settings.AccessTokenLifetime },
-                transaction, cancellationToken: cancellationToken));
-            keys.Insert(0, created);
+                "UPDATE signing_keys SET retire_at = @RetireAt WHERE kid = @Kid",
+                new { signer.Kid, RetireAt = takesOver + settings.AccessTokenLifetime }, transaction, cancellationToken: cancellationToken));
         }
 
         await transaction.CommitAsync(cancellationToken);
 
-        var signer = keys[0];
         var ecdsa = ECDsa.Create();
         ecdsa.ImportPkcs8PrivateKey(protector.Unprotect(signer.PrivateKey, Purpose(signer.Kid)), out _);
         var credentials = new SigningCredentials(new ECDsaSecurityKey(ecdsa) { KeyId = signer.Kid }, SecurityAlgorithms.EcdsaSha256);
         var jwks = "{\"keys\":[" + string.Join(',', keys.Select(k => k.PublicJwk)) + "]}";
-        return new Snapshot(credentials, signer.CreatedAt + settings.SigningKeyRotation, jwks, now);
+        return new Snapshot(credentials, successor?.SignsFrom ?? signer.SignsFrom + settings.SigningKeyRotation, jwks, now);
     }
 
-    private StoredKey CreateKey(DateTimeOffset now)
+    /// <summary>Its retirement is set when a successor is made: until then nobody knows how long it signs.</summary>
+    private async Task<StoredKey> InsertAsync(
+        NpgsqlTransaction transaction, List<StoredKey> keys, DateTimeOffset now, DateTimeOffset signsFrom, CancellationToken cancellationToken)
+    {
+        var created = CreateKey(signsFrom);
+        await transaction.Connection!.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO signing_keys (kid, private_key, public_jwk, created_at, signs_from, retire_at)
+            VALUES (@Kid, @PrivateKey, @PublicJwk::jsonb, @Now, @SignsFrom, 'infinity')
+            """,
+            new { created.Kid, created.PrivateKey, created.PublicJwk, Now = now, created.SignsFrom },
+            transaction, cancellationToken: cancellationToken));
+        keys.Insert(0, created);
+        return created;
+    }
+
+    private static DateTimeOffset Max(DateTimeOffset first, DateTimeOffset second) => first > second ? first : second;
+
+    private StoredKey CreateKey(DateTimeOffset signsFrom)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var kid = "key_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
@@ -97,7 +118,7 @@ public sealed class SigningKeyRing(NpgsqlDataSource dataSource, SecretProtector 
             ["use"] = "sig",
             ["alg"] = "ES256",
         });
-        return new StoredKey(kid, protector.Protect(key.ExportPkcs8PrivateKey(), Purpose(kid)), jwk, now);
+        return new StoredKey(kid, protector.Protect(key.ExportPkcs8PrivateKey(), Purpose(kid)), jwk, signsFrom);
     }
 
     private static string Purpose(string kid) => "signing-key:" + kid;
