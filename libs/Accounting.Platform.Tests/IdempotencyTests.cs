@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 
 namespace Accounting.Platform.Tests;
@@ -61,6 +62,23 @@ public sealed class IdempotencyApp : IAsyncLifetime
             "SELECT key_hash, request_fingerprint, response_location, sealed_response_body FROM idempotency_keys WHERE organisation_id = @organisationId",
             new { organisationId });
         return rows.SelectMany(row => row.KeyHash.Concat(row.Fingerprint).Concat(Encoding.UTF8.GetBytes(row.Location ?? "")).Concat(row.Body)).ToArray();
+    }
+
+    /// <summary>Ages an organisation's stored responses, then runs one round of the retention job.</summary>
+    public async Task<long> AgeAndPurgeAsync(string organisationId, TimeSpan age)
+    {
+        await using (var connection = await app.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("UPDATE idempotency_keys SET created_at = created_at - @age WHERE organisation_id = @organisationId", new { age, organisationId });
+        }
+
+        return await app.Services.GetServices<IHostedService>().OfType<RetentionJob>().Single().DeleteExpiredAsync(default);
+    }
+
+    public async Task<long> CountStoredAsync(string organisationId)
+    {
+        await using var connection = await app.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM idempotency_keys WHERE organisation_id = @organisationId", new { organisationId });
     }
 
     public HttpClient CreateAnonymousClient() => new() { BaseAddress = new Uri(app.Urls.First()) };
@@ -276,6 +294,28 @@ public sealed class IdempotencyTests(IdempotencyApp app) : IClassFixture<Idempot
         retried.StatusCode.ShouldBe(HttpStatusCode.Conflict);
         retried.Headers.GetValues("Idempotent-Replayed").Single().ShouldBe("true");
         (await app.CountThingsAsync(name)).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Stored_responses_older_than_24_hours_are_purged_and_younger_ones_kept()
+    {
+        var expired = $"org_{Guid.NewGuid():N}";
+        var fresh = $"org_{Guid.NewGuid():N}";
+        using (var client = app.CreateClient(expired))
+        {
+            await PostAsync(client, "/things", new { name = "old" }, "old");
+        }
+
+        using (var client = app.CreateClient(fresh))
+        {
+            await PostAsync(client, "/things", new { name = "new" }, "new");
+        }
+
+        await app.AgeAndPurgeAsync(expired, TimeSpan.FromHours(25));
+        await app.AgeAndPurgeAsync(fresh, TimeSpan.FromHours(23));
+
+        (await app.CountStoredAsync(expired)).ShouldBe(0);
+        (await app.CountStoredAsync(fresh)).ShouldBe(1);
     }
 
     [Fact]

@@ -39,6 +39,18 @@ public sealed class SessionTests(AuthFactory factory) : IClassFixture<AuthFactor
             "SELECT role FROM memberships WHERE organisation_id = @organisationId", new { organisationId })).ShouldBe("owner");
     }
 
+    [Theory]
+    [InlineData("/api/v1/auth/login")]
+    [InlineData("/api/v1/auth/register")]
+    [InlineData("/api/v1/auth/refresh")]
+    public async Task A_public_endpoint_answers_a_body_that_is_not_json_with_415(string path)
+    {
+        var response = await anonymous.PostAsync(path, new StringContent("""{"email": "a@example.com", "password": "x"}""", System.Text.Encoding.UTF8, "text/plain"));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.UnsupportedMediaType);
+        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetProperty("code").GetString().ShouldBe("unsupported_media_type");
+    }
+
     [Fact]
     public async Task Registering_an_email_twice_is_a_409_and_leaves_nothing_behind()
     {
