@@ -156,7 +156,7 @@ public sealed class DeliveryStore(NpgsqlDataSource dataSource, EndpointSecrets s
     {
         ArgumentNullException.ThrowIfNull(attempt);
         ArgumentNullException.ThrowIfNull(result);
-        var retryIn = result.Succeeded ? null : RetrySchedule.DelayAfter(attempt.Number);
+        var retryIn = result.Succeeded ? null : RetrySchedule.DelayAfter(attempt.Number, Random.Shared);
         var status = result.Succeeded ? "succeeded" : retryIn is null ? "failed" : "pending";
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
