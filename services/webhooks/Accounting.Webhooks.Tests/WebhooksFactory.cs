@@ -21,7 +21,7 @@ namespace Accounting.Webhooks.Tests;
 /// allowed (loopback is the only private network, as in local runs).
 /// </summary>
 public sealed record WebhooksTestSettings(
-    string EventQueue, TestClock Clock, IReadOnlyList<string> AllowedPrivateNetworks, bool AllowHttp = true, int MaxEndpoints = 20)
+    string EventQueue, TestClock Clock, IReadOnlyList<string> AllowedPrivateNetworks, bool AllowHttp = true, int MaxEndpoints = 20, int MaxConcurrentAttempts = 64)
 {
     public static readonly IReadOnlyList<string> Loopback = ["127.0.0.0/8", "::1/128"];
 
@@ -39,8 +39,11 @@ public sealed record WebhooksTestSettings(
         }
 
         builder.UseSetting("Webhooks:AllowHttp", AllowHttp.ToString());
+        builder.UseSetting("Webhooks:MaxConcurrentAttempts", MaxConcurrentAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Webhooks:MaxEndpointsPerOrganisation", MaxEndpoints.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Webhooks:PollInterval", "00:00:00.100");
+        // Longer than any test waits, so no attempt is ever cut short by real time passing on a slow machine.
+        builder.UseSetting("Webhooks:DeliveryTimeout", "00:01:00");
         builder.UseSetting("Outbox:PollInterval", "00:00:00.200");
         builder.ConfigureTestServices(services =>
         {
