@@ -94,7 +94,10 @@ public sealed class ReplicaTests(ITestOutputHelper output)
     {
         await using var first = await StubReceiver.StartAsync();
         await using var second = await StubReceiver.StartAsync();
-        var primary = new WebhooksFactory();
+        // More requests held at once than one host may send proves both are sending, whatever their speed.
+        var bothSending = new Rendezvous(AFewAttemptsAtATime.PerHost + 1);
+        first.Respond = second.Respond = (_, _) => bothSending.PassAsync();
+        var primary = new AFewAttemptsAtATime();
         await primary.InitializeAsync();
         try
         {
@@ -124,6 +127,28 @@ public sealed class ReplicaTests(ITestOutputHelper output)
         finally
         {
             await ((IAsyncLifetime)primary).DisposeAsync();
+        }
+    }
+
+    private sealed class AFewAttemptsAtATime() : WebhooksFactory(WebhooksTestSettings.Create() with { MaxConcurrentAttempts = PerHost })
+    {
+        public const int PerHost = 4;
+    }
+
+    /// <summary>Holds every request until <paramref name="needed"/> have arrived, then lets all through.</summary>
+    private sealed class Rendezvous(int needed)
+    {
+        private readonly TaskCompletionSource open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int arrived;
+
+        public Task PassAsync()
+        {
+            if (Interlocked.Increment(ref arrived) >= needed)
+            {
+                open.TrySetResult();
+            }
+
+            return open.Task;
         }
     }
 

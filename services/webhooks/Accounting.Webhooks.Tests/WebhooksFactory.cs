@@ -17,22 +17,33 @@ namespace Accounting.Webhooks.Tests;
 
 /// <summary>
 /// How every webhooks host of the tests is set up: its own event queue (so concurrent test hosts
-/// do not take each other's events), a clock the test moves, a fast poll, local stub receivers allowed.
+/// do not take each other's events), a clock the test moves, a fast poll, local stub receivers
+/// allowed (loopback is the only private network, as in local runs).
 /// </summary>
-public sealed record WebhooksTestSettings(string EventQueue, TestClock Clock, bool AllowPrivateTargets = true, bool AllowHttp = true, int MaxEndpoints = 20)
+public sealed record WebhooksTestSettings(
+    string EventQueue, TestClock Clock, IReadOnlyList<string> AllowedPrivateNetworks, bool AllowHttp = true, int MaxEndpoints = 20, int MaxConcurrentAttempts = 64)
 {
-    public static WebhooksTestSettings Create(bool allowPrivateTargets = true, bool allowHttp = true) =>
-        new("webhooks-tests-" + Guid.NewGuid().ToString("N")[..12], new TestClock(), allowPrivateTargets, allowHttp);
+    public static readonly IReadOnlyList<string> Loopback = ["127.0.0.0/8", "::1/128"];
+
+    public static WebhooksTestSettings Create(IReadOnlyList<string>? allowedPrivateNetworks = null, bool allowHttp = true) =>
+        new("webhooks-tests-" + Guid.NewGuid().ToString("N")[..12], new TestClock(), allowedPrivateNetworks ?? Loopback, allowHttp);
 
     public void Apply(IWebHostBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.UseSetting("Webhooks:EventQueue", EventQueue);
         builder.UseSetting("Webhooks:DataKeyPath", TestDataKey.Path);
-        builder.UseSetting("Webhooks:AllowPrivateTargets", AllowPrivateTargets.ToString());
+        for (var i = 0; i < AllowedPrivateNetworks.Count; i++)
+        {
+            builder.UseSetting($"Webhooks:AllowedPrivateNetworks:{i}", AllowedPrivateNetworks[i]);
+        }
+
         builder.UseSetting("Webhooks:AllowHttp", AllowHttp.ToString());
+        builder.UseSetting("Webhooks:MaxConcurrentAttempts", MaxConcurrentAttempts.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Webhooks:MaxEndpointsPerOrganisation", MaxEndpoints.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Webhooks:PollInterval", "00:00:00.100");
+        // Longer than any test waits, so no attempt is ever cut short by real time passing on a slow machine.
+        builder.UseSetting("Webhooks:DeliveryTimeout", "00:01:00");
         builder.UseSetting("Outbox:PollInterval", "00:00:00.200");
         builder.ConfigureTestServices(services =>
         {
@@ -100,7 +111,8 @@ public sealed class FreshIdentityHandler(Caller caller, string audience, TimePro
     }
 }
 
-public sealed class WebhooksFactoryWithoutPrivateTargets() : WebhooksFactory(WebhooksTestSettings.Create(allowPrivateTargets: false, allowHttp: false));
+/// <summary>The service as in production: https only, no private network allowed.</summary>
+public sealed class WebhooksFactoryWithoutPrivateTargets() : WebhooksFactory(WebhooksTestSettings.Create(allowedPrivateNetworks: [], allowHttp: false));
 
 /// <summary>A further host of a <see cref="WebhooksFactory"/>'s service; started as soon as it is created.</summary>
 public sealed class WebhooksReplica : WebApplicationFactory<Program>

@@ -10,8 +10,12 @@ public sealed class WebhooksOptions
 
     public int MaxEndpointsPerOrganisation { get; set; } = 20;
 
-    /// <summary>Lets endpoints target loopback, private and link-local addresses: local runs and tests only.</summary>
-    public bool AllowPrivateTargets { get; set; }
+    /// <summary>
+    /// Private networks (CIDR, e.g. <c>127.0.0.0/8</c>) endpoints may target besides the public
+    /// internet: loopback for local runs and tests, nothing in production. Cloud metadata endpoints
+    /// stay refused whatever is listed.
+    /// </summary>
+    public IList<string> AllowedPrivateNetworks { get; } = [];
 
     /// <summary>Lets endpoints use plain http: local runs and tests only.</summary>
     public bool AllowHttp { get; set; }

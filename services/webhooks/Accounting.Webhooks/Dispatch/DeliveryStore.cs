@@ -21,6 +21,9 @@ public sealed record Backlog(long Pending, DateTimeOffset? OldestDue);
 public sealed record AttemptResult(DateTimeOffset AttemptedAt, TimeSpan Duration, int? ResponseStatus, string? ResponseBody, string? Error)
 {
     public bool Succeeded => ResponseStatus is >= 200 and < 300;
+
+    /// <summary>The same outcome without the receiver's body, for when keeping it failed.</summary>
+    public AttemptResult WithoutResponseBody(string why) => this with { ResponseBody = null, Error = why };
 }
 
 /// <summary>
@@ -156,7 +159,7 @@ public sealed class DeliveryStore(NpgsqlDataSource dataSource, EndpointSecrets s
     {
         ArgumentNullException.ThrowIfNull(attempt);
         ArgumentNullException.ThrowIfNull(result);
-        var retryIn = result.Succeeded ? null : RetrySchedule.DelayAfter(attempt.Number);
+        var retryIn = result.Succeeded ? null : RetrySchedule.DelayAfter(attempt.Number, Random.Shared);
         var status = result.Succeeded ? "succeeded" : retryIn is null ? "failed" : "pending";
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -185,7 +188,11 @@ public sealed class DeliveryStore(NpgsqlDataSource dataSource, EndpointSecrets s
             VALUES (@Id, @Number, @AttemptedAt, @ResponseStatus, @DurationMs, @Error, @ResponseBody)
             ON CONFLICT (delivery_id, number) DO NOTHING
             """,
-            new { attempt.Id, attempt.Number, result.AttemptedAt, result.ResponseStatus, DurationMs = DurationMs(result), result.Error, result.ResponseBody },
+            new
+            {
+                attempt.Id, attempt.Number, result.AttemptedAt, result.ResponseStatus, DurationMs = DurationMs(result),
+                Error = ResponseExcerpt.Storable(result.Error), ResponseBody = ResponseExcerpt.Storable(result.ResponseBody),
+            },
             transaction, cancellationToken: cancellationToken));
 
         if (result.Succeeded)
@@ -208,7 +215,7 @@ public sealed class DeliveryStore(NpgsqlDataSource dataSource, EndpointSecrets s
                 new
                 {
                     result.AttemptedAt, attempt.EndpointId, FailingCutoff = result.AttemptedAt - settings.DisableAfterFailingFor,
-                    Failure = result.Error ?? $"HTTP {result.ResponseStatus}",
+                    Failure = ResponseExcerpt.Storable(result.Error) ?? $"HTTP {result.ResponseStatus}",
                 },
                 transaction, cancellationToken: cancellationToken));
         }

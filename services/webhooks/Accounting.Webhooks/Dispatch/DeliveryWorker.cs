@@ -102,7 +102,7 @@ internal sealed partial class DeliveryWorker(
                 activity?.SetStatus(ActivityStatusCode.Error, result.Error ?? $"HTTP {result.ResponseStatus}");
             }
 
-            if (await store.RecordAsync(attempt, result, stoppingToken))
+            if (await RecordAsync(attempt, result, stoppingToken))
             {
                 metrics.RecordAttempt(
                     result.Succeeded ? "succeeded" : attempt.Number < RetrySchedule.MaxAttempts ? "retrying" : "failed", result.Duration);
@@ -121,6 +121,24 @@ internal sealed partial class DeliveryWorker(
         {
             inFlight.TryRemove(attempt.Id, out _);
             wakeUp.Signal();
+        }
+    }
+
+    /// <summary>
+    /// Records the attempt; when that fails, records it again without the receiver's body, the one
+    /// part of it the service does not control. An attempt left unrecorded would be retaken when its
+    /// lease ran out, however often it had been sent, and might then fail the same way for ever.
+    /// </summary>
+    private async Task<bool> RecordAsync(ClaimedAttempt attempt, AttemptResult result, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await store.RecordAsync(attempt, result, stoppingToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            LogOutcomeNotStored(logger, exception, attempt.Id);
+            return await store.RecordAsync(attempt, result.WithoutResponseBody("The response was received but could not be stored."), stoppingToken);
         }
     }
 
@@ -157,6 +175,9 @@ internal sealed partial class DeliveryWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} could not be recorded; its lease will run out and it will be attempted again")]
     private static partial void LogAttemptFailed(ILogger logger, Exception exception, string deliveryId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId}'s attempt could not be stored in full; recording it without the response body")]
+    private static partial void LogOutcomeNotStored(ILogger logger, Exception exception, string deliveryId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Releasing interrupted webhook delivery {DeliveryId} failed; it is retried when its lease runs out")]
     private static partial void LogReleaseFailed(ILogger logger, Exception exception, string deliveryId);

@@ -2,6 +2,7 @@ using Accounting.Contracts;
 using Accounting.Messaging;
 using Accounting.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
+using IPNetwork = System.Net.IPNetwork;
 
 namespace Accounting.Webhooks.Dispatch;
 
@@ -21,6 +22,9 @@ public static class DispatchExtensions
         builder.Services.AddOptions<WebhooksOptions>().Bind(section)
             .Validate(options => options.LeaseDuration > options.DeliveryTimeout, "Webhooks:LeaseDuration must exceed Webhooks:DeliveryTimeout.")
             .Validate(options => options.DeliveryRetention > TimeSpan.Zero, "Webhooks:DeliveryRetention must be positive.")
+            .Validate(
+                options => options.AllowedPrivateNetworks.All(network => IPNetwork.TryParse(network, out _)),
+                "Webhooks:AllowedPrivateNetworks must list networks in CIDR form, e.g. 127.0.0.0/8 or ::1/128.")
             .Validate(options => File.Exists(options.DataKeyPath), "Webhooks:DataKeyPath must name the file with the AES key that seals endpoint secrets at rest.")
             .ValidateOnStart();
         builder.Services.AddSingleton(services => new EndpointSecrets(

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
+using IPNetwork = System.Net.IPNetwork;
 
 namespace Accounting.Webhooks.Dispatch;
 
@@ -8,14 +9,18 @@ namespace Accounting.Webhooks.Dispatch;
 public sealed class BlockedTargetException(string message) : Exception(message);
 
 /// <summary>
-/// Keeps endpoints away from the service's own network (SSRF): loopback, private, link-local,
-/// carrier-grade NAT, cloud metadata and their IPv6 equivalents, unless configuration allows
-/// private targets. Checked when an endpoint is saved and again on every connection, on the
-/// address actually connected to, so a name that later resolves elsewhere is caught too.
+/// Keeps endpoints away from the service's own network (SSRF): only public addresses, and those in
+/// <see cref="WebhooksOptions.AllowedPrivateNetworks"/>, may be reached; cloud metadata endpoints
+/// never, by name or by address (see <see cref="TargetAddresses"/>). Checked when an endpoint is
+/// saved and again on every connection, on the address actually connected to, so a name that later
+/// resolves elsewhere is caught too.
 /// </summary>
 public sealed class TargetGuard(IOptions<WebhooksOptions> options)
 {
+    private const string MetadataProblem = "url must not point at a cloud metadata endpoint, or at a private address through an IPv6 transition address.";
+
     private readonly WebhooksOptions settings = options.Value;
+    private readonly IPNetwork[] allowedPrivateNetworks = [.. options.Value.AllowedPrivateNetworks.Select(IPNetwork.Parse)];
 
     /// <summary>Why <paramref name="url"/> cannot be an endpoint, or null when it can.</summary>
     public async Task<string?> ProblemWithAsync(string url, CancellationToken cancellationToken)
@@ -40,9 +45,9 @@ public sealed class TargetGuard(IOptions<WebhooksOptions> options)
             return "url must not contain a fragment.";
         }
 
-        if (settings.AllowPrivateTargets)
+        if (TargetAddresses.IsMetadataHost(uri.IdnHost))
         {
-            return null;
+            return MetadataProblem;
         }
 
         IPAddress[] addresses;
@@ -55,8 +60,10 @@ public sealed class TargetGuard(IOptions<WebhooksOptions> options)
             return $"The host {uri.Host} could not be resolved.";
         }
 
-        return addresses.Length == 0 ? $"The host {uri.Host} could not be resolved."
-            : addresses.Any(IsPrivate) ? "url must not point at a private, loopback, link-local or metadata address."
+        var verdicts = addresses.Select(Judge).ToList();
+        return verdicts.Count == 0 ? $"The host {uri.Host} could not be resolved."
+            : verdicts.Contains(TargetVerdict.Forbidden) ? MetadataProblem
+            : verdicts.Contains(TargetVerdict.Private) ? "url must not point at a private, loopback or link-local address."
             : null;
     }
 
@@ -65,20 +72,27 @@ public sealed class TargetGuard(IOptions<WebhooksOptions> options)
     {
         ArgumentNullException.ThrowIfNull(context);
         var target = context.DnsEndPoint;
+        if (TargetAddresses.IsMetadataHost(target.Host))
+        {
+            throw new BlockedTargetException($"{target.Host} is a cloud metadata endpoint.");
+        }
+
         var addresses = await ResolveAsync(target.Host, cancellationToken);
-        var permitted = settings.AllowPrivateTargets ? addresses : [.. addresses.Where(address => !IsPrivate(address))];
+        IPAddress[] permitted = [.. addresses.Where(address => Judge(address) == TargetVerdict.Permitted)];
         if (permitted.Length == 0)
         {
-            throw new BlockedTargetException($"{target.Host} resolves only to addresses webhooks may not reach.");
+            throw new BlockedTargetException(addresses.Any(address => Judge(address) == TargetVerdict.Forbidden)
+                ? $"{target.Host} resolves to a cloud metadata endpoint or a relayed private address."
+                : $"{target.Host} resolves only to addresses webhooks may not reach.");
         }
 
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
             await socket.ConnectAsync(permitted, target.Port, cancellationToken);
-            if (!settings.AllowPrivateTargets && socket.RemoteEndPoint is IPEndPoint connected && IsPrivate(connected.Address))
+            if (socket.RemoteEndPoint is IPEndPoint connected && Judge(connected.Address) != TargetVerdict.Permitted)
             {
-                throw new BlockedTargetException($"{target.Host} connected to a private address.");
+                throw new BlockedTargetException($"{target.Host} connected to an address webhooks may not reach.");
             }
 
             return new NetworkStream(socket, ownsSocket: true);
@@ -90,49 +104,8 @@ public sealed class TargetGuard(IOptions<WebhooksOptions> options)
         }
     }
 
+    private TargetVerdict Judge(IPAddress address) => TargetAddresses.Judge(address, allowedPrivateNetworks);
+
     private static async Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) =>
         IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken);
-
-    /// <summary>True for every address outside the public internet.</summary>
-    public static bool IsPrivate(IPAddress address)
-    {
-        ArgumentNullException.ThrowIfNull(address);
-        if (address.IsIPv4MappedToIPv6)
-        {
-            return IsPrivate(address.MapToIPv4());
-        }
-
-        return address.AddressFamily switch
-        {
-            AddressFamily.InterNetwork => IsPrivateV4(address.GetAddressBytes()),
-            AddressFamily.InterNetworkV6 => IsPrivateV6(address),
-            _ => true,
-        };
-    }
-
-    private static bool IsPrivateV4(byte[] b) =>
-        b[0] is 0 or 10 or 127 or >= 224 // this network, private, loopback, multicast and reserved
-        || (b[0] == 100 && b[1] is >= 64 and <= 127) // carrier-grade NAT
-        || (b[0] == 169 && b[1] == 254) // link-local, cloud metadata (169.254.169.254)
-        || (b[0] == 172 && b[1] is >= 16 and <= 31)
-        || (b[0] == 192 && b[1] == 168)
-        || (b[0] == 192 && b[1] == 0 && b[2] is 0 or 2) // IETF protocol assignments, documentation
-        || (b[0] == 198 && b[1] is 18 or 19) // benchmarking
-        || (b[0] == 198 && b[1] == 51 && b[2] == 100)
-        || (b[0] == 203 && b[1] == 0 && b[2] == 113);
-
-    private static bool IsPrivateV6(IPAddress address)
-    {
-        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.IPv6None) || address.IsIPv6LinkLocal
-            || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6UniqueLocal)
-        {
-            return true;
-        }
-
-        var b = address.GetAddressBytes();
-        // NAT64 (64:ff9b::/96) and IPv4-compatible (::/96) addresses carry an IPv4 address that decides.
-        var embedsIPv4 = (b[0] == 0 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0)
-            || b.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0;
-        return embedsIPv4 ? IsPrivateV4(b[12..]) : b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8; // 2001:db8::/32 documentation
-    }
 }

@@ -83,7 +83,7 @@ public sealed class WebhookSender(TargetGuard guard, IOptions<WebhooksOptions> o
             filled += read;
         }
 
-        return Encoding.UTF8.GetString(buffer, 0, filled);
+        return ResponseExcerpt.Decode(buffer.AsSpan(0, filled), capped: filled == buffer.Length);
     }
 
     public void Dispose() => http.Dispose();
