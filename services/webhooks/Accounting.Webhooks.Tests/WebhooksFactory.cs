@@ -99,18 +99,6 @@ public class WebhooksFactory : ServiceFactory<Program>, IAsyncLifetime
     }
 }
 
-/// <summary>Mints the gateway identity per request on the service's clock, as the gateway does for every call.</summary>
-public sealed class FreshIdentityHandler(Caller caller, string audience, TimeProvider clock) : DelegatingHandler
-{
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        request.Headers.Remove(InternalIdentityOptions.HeaderName);
-        request.Headers.Add(InternalIdentityOptions.HeaderName, TestIdentity.Mint(caller, audience, clock));
-        return base.SendAsync(request, cancellationToken);
-    }
-}
-
 /// <summary>The service as in production: https only, no private network allowed.</summary>
 public sealed class WebhooksFactoryWithoutPrivateTargets() : WebhooksFactory(WebhooksTestSettings.Create(allowedPrivateNetworks: [], allowHttp: false));
 
