@@ -188,6 +188,78 @@ public sealed class RateLimitTests(UpstreamFixture fixture) : IClassFixture<Upst
         statuses.ShouldBe([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests]);
     }
 
+    [Fact]
+    public async Task Addresses_in_one_IPv6_64_share_a_limit_and_the_next_64_has_its_own()
+    {
+        await using var gateway = BehindProxy(anonymousPerMinute: 2);
+        using var client = gateway.CreateClient();
+        var network = TestAddresses.NewIPv6Network();
+
+        var sameNetwork = await LoginsFromAsync(client,
+            network.ToString(), TestAddresses.InNetwork(network, 0xdead_beef).ToString(), TestAddresses.InNetwork(network, ulong.MaxValue).ToString());
+        var nextNetwork = await LoginsFromAsync(client, TestAddresses.NextNetwork(network).ToString());
+
+        sameNetwork.ShouldBe([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests]);
+        nextNetwork.ShouldBe([HttpStatusCode.OK]);
+    }
+
+    [Fact]
+    public async Task An_IPv4_client_seen_as_an_IPv4_mapped_IPv6_address_keeps_its_own_limit()
+    {
+        await using var gateway = BehindProxy(anonymousPerMinute: 2);
+        using var client = gateway.CreateClient();
+        var address = TestAddresses.NewIPv4();
+
+        var statuses = await LoginsFromAsync(client, address.ToString(), address.MapToIPv6().ToString(), address.ToString());
+
+        statuses.ShouldBe([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests]);
+    }
+
+    [Fact]
+    public async Task Two_gateways_sharing_Redis_share_each_client_addresss_limit()
+    {
+        var clock = new TestClock();
+        var proxy = TestAddresses.NewIPv4();
+        await using var first = BehindProxy(anonymousPerMinute: 3, clock, proxy);
+        await using var second = BehindProxy(anonymousPerMinute: 3, clock, proxy);
+        using var firstClient = first.CreateClient();
+        using var secondClient = second.CreateClient();
+        var address = TestAddresses.NewIPv6Network().ToString();
+
+        List<HttpStatusCode> statuses = [];
+        foreach (var client in new[] { firstClient, secondClient, firstClient, secondClient })
+        {
+            statuses.AddRange(await LoginsFromAsync(client, address));
+        }
+
+        statuses.ShouldBe([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests]);
+    }
+
+    [Fact]
+    public async Task A_refused_address_is_told_when_to_retry_and_is_admitted_again_once_its_bucket_refills()
+    {
+        var clock = new TestClock();
+        await using var gateway = BehindProxy(anonymousPerMinute: 2, clock);
+        using var client = gateway.CreateClient();
+        var address = TestAddresses.NewIPv4().ToString();
+
+        (await LoginsFromAsync(client, address, address)).ShouldAllBe(status => status == HttpStatusCode.OK);
+        var refused = await LoginFromAsync(client, address);
+        clock.Advance(TimeSpan.FromSeconds(29));
+        var early = await LoginFromAsync(client, address);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var onTime = await LoginFromAsync(client, address);
+
+        refused.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
+        (await refused.ErrorCodeAsync()).ShouldBe("rate_limited");
+        refused.Header("Retry-After").ShouldBe("30");
+        refused.Header("X-RateLimit-Limit").ShouldBe("2");
+        refused.Header("X-RateLimit-Remaining").ShouldBe("0");
+        refused.Header("RateLimit-Policy").ShouldBe("\"minute\";q=2;w=60");
+        early.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
+        onTime.StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
     /// <summary>A gateway whose own peer is a trusted proxy, so each request names its client in X-Forwarded-For.</summary>
     private GatewayFactory BehindProxy(int anonymousPerMinute, TestClock? clock = null, IPAddress? proxy = null)
     {
