@@ -13,6 +13,13 @@ public sealed class RateLimitOptions
     /// <summary>Per client address, on the endpoints that take no credential (login, register, refresh, TOTP).</summary>
     public int AnonymousRequestsPerMinute { get; set; } = 120;
 
+    /// <summary>
+    /// Per client address, credentials that fail (unknown, revoked or expired keys, invalid tokens).
+    /// Past it, failing credentials are answered 429, and keys the gateway does not already hold
+    /// are refused with 429 without asking auth; keys it holds and valid user tokens still pass.
+    /// </summary>
+    public int FailedAuthenticationsPerMinute { get; set; } = 60;
+
     public PlanLimits For(string? plan) =>
         (plan is not null && Plans.TryGetValue(plan, out var limits)) || Plans.TryGetValue(DefaultPlan, out limits)
             ? limits

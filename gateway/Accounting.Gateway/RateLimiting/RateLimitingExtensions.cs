@@ -17,8 +17,8 @@ public static class RateLimitingExtensions
                 o => o.Plans.Values.All(p => p.RequestsPerHour is > 0 and <= TokenBuckets.MaxCapacity && p.BurstPerMinute is > 0 and <= TokenBuckets.MaxCapacity),
                 $"Every plan needs limits between 1 and {TokenBuckets.MaxCapacity}.")
             .Validate(
-                o => o.AnonymousRequestsPerMinute is > 0 and <= TokenBuckets.MaxCapacity,
-                $"RateLimits:AnonymousRequestsPerMinute must be between 1 and {TokenBuckets.MaxCapacity}.")
+                o => o.AnonymousRequestsPerMinute is > 0 and <= TokenBuckets.MaxCapacity && o.FailedAuthenticationsPerMinute is > 0 and <= TokenBuckets.MaxCapacity,
+                $"RateLimits:AnonymousRequestsPerMinute and RateLimits:FailedAuthenticationsPerMinute must be between 1 and {TokenBuckets.MaxCapacity}.")
             .ValidateOnStart();
         builder.Services.AddSingleton<SharedTokenBuckets>();
         builder.Services.AddSingleton<ClientAddressLimits>();
