@@ -96,32 +96,42 @@ public sealed class AuthenticationTests(GatewayFixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public async Task A_revoked_key_is_refused_within_one_second_of_the_notice()
+    public async Task A_revoked_key_is_refused_as_soon_as_the_notice_arrives()
     {
+        // Frozen, so the cached resolution never expires by itself: only the notice can explain the refusal.
+        await using var gateway = new GatewayFactory(Upstream, new TestClock());
+        using var client = gateway.CreateClient();
         var (secret, key) = Upstream.AddKey();
-        (await Client.GetWithKeyAsync(secret)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await client.GetWithKeyAsync(secret)).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         var hash = ApiKeyHash.Compute(secret);
         Upstream.Keys[hash] = key with { Status = "revoked" };
         using var redis = await ConnectionMultiplexer.ConnectAsync(TestEnvironment.Redis);
         await redis.GetSubscriber().PublishAsync(RevocationNotice.Channel, hash);
 
+        // Notices arrive within milliseconds; the deadline is generous only for a loaded machine.
         var refused = await Eventually.HoldsAsync(
-            async () => (await Client.GetWithKeyAsync(secret)).StatusCode == HttpStatusCode.Unauthorized,
-            TimeSpan.FromSeconds(1));
+            async () => (await client.GetWithKeyAsync(secret)).StatusCode == HttpStatusCode.Unauthorized,
+            TimeSpan.FromSeconds(15));
         refused.ShouldBeTrue();
     }
 
     [Fact]
     public async Task Last_use_is_reported_to_auth_in_batches()
     {
+        // The reporter's own timer must not report part of the batch between the requests.
+        await using var gateway = new GatewayFactory(Upstream, settings: new Dictionary<string, string>
+        {
+            ["Gateway:UsageReportInterval"] = "1.00:00:00",
+        });
+        using var client = gateway.CreateClient();
         var (secret, key) = Upstream.AddKey();
         for (var i = 0; i < 3; i++)
         {
-            (await Client.GetWithKeyAsync(secret)).StatusCode.ShouldBe(HttpStatusCode.OK);
+            (await client.GetWithKeyAsync(secret)).StatusCode.ShouldBe(HttpStatusCode.OK);
         }
 
-        await fixture.Gateway.Services.GetRequiredService<ApiKeyUsageReporter>().ReportAsync(CancellationToken.None);
+        await gateway.Services.GetRequiredService<ApiKeyUsageReporter>().ReportAsync(CancellationToken.None);
 
         Upstream.Usages.Count(u => u.KeyId == key.KeyId).ShouldBe(1);
     }
@@ -193,14 +203,16 @@ public sealed class AuthenticationTests(GatewayFixture fixture) : IClassFixture<
     [Fact]
     public async Task Tokens_with_made_up_key_ids_cannot_make_the_gateway_fetch_the_key_set_repeatedly()
     {
-        await using var gateway = new GatewayFactory(Upstream);
+        // Frozen, so the once-per-interval refresh for unknown key ids cannot fall due during the test.
+        var clock = new TestClock();
+        await using var gateway = new GatewayFactory(Upstream, clock);
         using var client = gateway.CreateClient();
-        (await client.GetWithBearerAsync(Upstream.Jwks.Mint(Ids.New("usr"), Ids.New("org")))).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await client.GetWithBearerAsync(Upstream.Jwks.Mint(Ids.New("usr"), Ids.New("org"), clock: clock))).StatusCode.ShouldBe(HttpStatusCode.OK);
         var fetches = Upstream.JwksFetches;
 
         for (var i = 0; i < 10; i++)
         {
-            var forged = Upstream.Jwks.Mint(Ids.New("usr"), Ids.New("org"), key: TestSigningKeys.NewKey());
+            var forged = Upstream.Jwks.Mint(Ids.New("usr"), Ids.New("org"), key: TestSigningKeys.NewKey(), clock: clock);
             (await client.GetWithBearerAsync(forged)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         }
 

@@ -13,7 +13,8 @@ public sealed class RedisOutageTests(UpstreamFixture fixture) : IClassFixture<Up
     [Fact]
     public async Task Requests_keep_flowing_under_the_local_limiter_while_Redis_is_down_and_Redis_limits_resume_when_it_returns()
     {
-        await using var gateway = new GatewayFactory(Upstream);
+        // Frozen: the local buckets must not refill while 120 requests are in flight.
+        await using var gateway = new GatewayFactory(Upstream, new TestClock());
         using var client = gateway.CreateClient();
         var (secret, _) = Upstream.AddKey();
         (await client.GetWithKeyAsync(secret)).StatusCode.ShouldBe(HttpStatusCode.OK);

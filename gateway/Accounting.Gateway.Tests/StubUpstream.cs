@@ -55,10 +55,18 @@ public sealed class StubUpstream : IAsyncDisposable
     /// <summary>Registers a key with auth and returns the secret a client would send.</summary>
     public (string Secret, ResolvedApiKey Key) AddKey(string plan = "standard", params string[] scopes)
     {
-        var secret = "sk_test_" + Ids.RandomBase62(40);
+        var secret = NewSecret();
+        return (secret, Register(secret, plan, scopes));
+    }
+
+    /// <summary>A well-formed key secret that auth knows nothing of until it is registered.</summary>
+    public static string NewSecret() => "sk_test_" + Ids.RandomBase62(40);
+
+    public ResolvedApiKey Register(string secret, string plan = "standard", params string[] scopes)
+    {
         var key = new ResolvedApiKey(Ids.New("key"), Ids.New("org"), "test", scopes.Length > 0 ? scopes : ["invoices:read"], plan, null, "active");
         Keys[ApiKeyHash.Compute(secret)] = key;
-        return (secret, key);
+        return key;
     }
 
     private void Map()

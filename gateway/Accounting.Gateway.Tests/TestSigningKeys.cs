@@ -45,9 +45,11 @@ public sealed class TestSigningKeys
     public static ECDsaSecurityKey NewKey() =>
         new(ECDsa.Create(ECCurve.NamedCurves.nistP256)) { KeyId = "key_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)) };
 
+    /// <param name="clock">The gateway's clock, when a test froze it: the token is issued at its time, not the wall clock's.</param>
     public string Mint(string userId, string organisationId, string role = "owner", ECDsaSecurityKey? key = null,
-        DateTime? expires = null, string issuer = Issuer, string audience = Audience, string? plan = null) =>
-        Mint(new SigningCredentials(key ?? Current, SecurityAlgorithms.EcdsaSha256), userId, organisationId, role, expires, issuer, audience, plan);
+        DateTime? expires = null, string issuer = Issuer, string audience = Audience, string? plan = null, TimeProvider? clock = null) =>
+        Mint(new SigningCredentials(key ?? Current, SecurityAlgorithms.EcdsaSha256), userId, organisationId, role,
+            expires ?? clock?.GetUtcNow().UtcDateTime.AddMinutes(15), issuer, audience, plan);
 
     public static string Mint(SigningCredentials credentials, string userId, string organisationId, string role = "owner",
         DateTime? expires = null, string issuer = Issuer, string audience = Audience, string? plan = null)

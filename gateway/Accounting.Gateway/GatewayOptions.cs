@@ -17,8 +17,22 @@ public sealed class GatewayOptions
     /// </summary>
     public TimeSpan ApiKeyCacheDuration { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Short, so a key just created works at once, yet a flood of made-up keys costs auth little.</summary>
+    /// <summary>
+    /// How long "auth has no such key" is believed. A client learns a key's secret only once auth
+    /// has created it, so a remembered miss refuses a real key only if a lookup raced its creation;
+    /// a few seconds bound that. Longer would save auth little: the failed-credential limit per
+    /// client address already caps how often any one client makes auth look a key up.
+    /// </summary>
     public TimeSpan UnknownApiKeyCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>At most this many resolved keys are kept; beyond it the least recently used make room.</summary>
+    public int ApiKeyCacheSize { get; set; } = 100_000;
+
+    /// <summary>
+    /// At most this many hashes auth does not know are remembered, apart from the resolved keys so
+    /// that a flood of made-up keys never pushes a real one out.
+    /// </summary>
+    public int UnknownApiKeyCacheSize { get; set; } = 100_000;
 
     /// <summary>How often last-used times are reported to auth (contract: to within a minute).</summary>
     public TimeSpan UsageReportInterval { get; set; } = TimeSpan.FromSeconds(30);

@@ -16,7 +16,9 @@ public static class AuthenticationExtensions
     public static WebApplicationBuilder AddGatewayAuthentication(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.SectionName));
+        builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.SectionName))
+            .Validate(o => o.ApiKeyCacheSize > 0 && o.UnknownApiKeyCacheSize > 0, "Gateway:ApiKeyCacheSize and Gateway:UnknownApiKeyCacheSize must be positive.")
+            .ValidateOnStart();
         builder.Services.AddSingleton(sp =>
         {
             var path = builder.Configuration[SigningKeyPathSetting] is { Length: > 0 } configured

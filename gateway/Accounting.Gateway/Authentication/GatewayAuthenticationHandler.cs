@@ -1,5 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using Accounting.Gateway.RateLimiting;
 using Accounting.ServiceDefaults.Errors;
 using Accounting.ServiceDefaults.Identity;
 using Microsoft.AspNetCore.Authentication;
@@ -12,6 +14,9 @@ namespace Accounting.Gateway.Authentication;
 /// <summary>
 /// Turns the caller's credential (an API key or a user access token) into the claims of the
 /// internal identity, and answers a refused credential with the precise error of contract §2.
+/// Failed credentials spend their client address's failure budget (contract §4); once it is
+/// spent they are answered 429, and keys not already known are no longer looked up with auth
+/// (<see cref="ApiKeyCache"/>).
 /// </summary>
 public sealed class GatewayAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -20,6 +25,7 @@ public sealed class GatewayAuthenticationHandler(
     ApiKeyCache apiKeys,
     ApiKeyUsageReporter usage,
     UserTokenValidator userTokens,
+    ClientAddressLimits addressLimits,
     TimeProvider clock)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -66,15 +72,34 @@ public sealed class GatewayAuthenticationHandler(
     {
         if (!IsApiKey(apiKey))
         {
-            return Refuse(ApiError.InvalidApiKey());
+            return RefuseCredential(ApiError.InvalidApiKey());
         }
 
-        var key = await apiKeys.GetAsync(ApiKeyHash.Compute(apiKey), Context.RequestAborted);
-        if (key is null || !key.IsUsableAt(clock.GetUtcNow()))
+        var keyHash = ApiKeyHash.Compute(apiKey);
+        if (apiKeys.TryGetCached(keyHash, out var cached))
         {
-            return Refuse(ApiError.InvalidApiKey());
+            return IsUsable(cached) ? Authenticated(cached) : RefuseCredential(ApiError.InvalidApiKey());
         }
 
+        var lookup = await apiKeys.ResolveAsync(keyHash, Context.Connection.RemoteIpAddress, Context.RequestAborted);
+        if (lookup.Refused)
+        {
+            return Refuse(ApiError.RateLimited((int)lookup.Budget!.RetryAfterSeconds), lookup.Budget);
+        }
+
+        if (IsUsable(lookup.Key))
+        {
+            return Authenticated(lookup.Key);
+        }
+
+        // The lookup spent its failure already; one that found the answer cached did not.
+        return lookup.Budget is { } budget ? Refuse(ApiError.InvalidApiKey(), budget) : RefuseCredential(ApiError.InvalidApiKey());
+    }
+
+    private bool IsUsable([NotNullWhen(true)] ResolvedApiKey? key) => key is not null && key.IsUsableAt(clock.GetUtcNow());
+
+    private AuthenticateResult Authenticated(ResolvedApiKey key)
+    {
         usage.Touch(key.KeyId);
         return Authenticated(
             new Caller(key.OrganisationId, key.KeyId, PrincipalType.ApiKey, null, key.Scopes.ToHashSet(StringComparer.Ordinal)),
@@ -90,7 +115,7 @@ public sealed class GatewayAuthenticationHandler(
             || ClaimOf(result, UserTokens.RoleClaim) is not { } role
             || !ApiScopes.Roles.Contains(role))
         {
-            return Refuse(ApiError.InvalidToken("The access token is invalid or expired."));
+            return RefuseCredential(ApiError.InvalidToken("The access token is invalid or expired."));
         }
 
         // Tokens issued before the plan claim existed, or by an older auth, fall back to the default plan.
@@ -123,16 +148,50 @@ public sealed class GatewayAuthenticationHandler(
     private static string? ClaimOf(TokenValidationResult result, string name) =>
         result.Claims.TryGetValue(name, out var value) ? value as string : null;
 
-    private static AuthenticateResult Refuse(ApiError error) => AuthenticateResult.Fail(new CredentialRefusedException(error));
+    /// <summary>A request refused for what it is (two credentials, auth unreachable), not for a bad credential.</summary>
+    private static AuthenticateResult Refuse(ApiError error) => AuthenticateResult.Fail(new CredentialRefusedException(error, false, null));
+
+    /// <summary>A bad credential, counted against the address when it is answered (see <see cref="HandleChallengeAsync"/>).</summary>
+    private static AuthenticateResult RefuseCredential(ApiError error) => AuthenticateResult.Fail(new CredentialRefusedException(error, true, null));
+
+    /// <summary>Refused after the failure budget was already consulted; its state goes into the response headers.</summary>
+    private static AuthenticateResult Refuse(ApiError error, RateLimitDecision budget) =>
+        AuthenticateResult.Fail(new CredentialRefusedException(error, false, budget));
 
     private static bool IsApiKey(string credential) =>
         ApiKeyPrefixes.Any(prefix => credential.StartsWith(prefix, StringComparison.Ordinal));
 
+    /// <remarks>
+    /// A bad credential is counted here, where it is answered, and not while authenticating: public
+    /// routes authenticate too, and ignore what fails (TOTP verification carries a temporary token
+    /// that is no access token), so counting there would spend the budget of honest logins.
+    /// </remarks>
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var result = await HandleAuthenticateOnceSafeAsync();
-        var error = (result.Failure as CredentialRefusedException)?.Error
-            ?? ApiError.Unauthorized("Authentication is required: send an API key (Authorization: Bearer sk_… or X-API-Key) or a user access token.");
+        if (result.Failure is not CredentialRefusedException refused)
+        {
+            await ApiError.Unauthorized("Authentication is required: send an API key (Authorization: Bearer sk_… or X-API-Key) or a user access token.")
+                .ExecuteAsync(Context);
+            return;
+        }
+
+        var error = refused.Error;
+        var budget = refused.Budget;
+        if (refused.CountsAsFailure)
+        {
+            budget = await addressLimits.TakeFailureAsync(Context.Connection.RemoteIpAddress);
+            if (!budget.Admitted)
+            {
+                error = ApiError.RateLimited((int)budget.RetryAfterSeconds);
+            }
+        }
+
+        if (budget is not null)
+        {
+            RateLimitHeaders.Add(Response, budget);
+        }
+
         await error.ExecuteAsync(Context);
     }
 
@@ -140,8 +199,14 @@ public sealed class GatewayAuthenticationHandler(
         ApiError.Forbidden().ExecuteAsync(Context);
 
     /// <summary>Carries the exact refusal from authentication to the challenge that answers it.</summary>
-    private sealed class CredentialRefusedException(ApiError error) : Exception(error.Message)
+    private sealed class CredentialRefusedException(ApiError error, bool countsAsFailure, RateLimitDecision? budget) : Exception(error.Message)
     {
         public ApiError Error { get; } = error;
+
+        /// <summary>Not yet counted against the client address's failure budget.</summary>
+        public bool CountsAsFailure { get; } = countsAsFailure;
+
+        /// <summary>The failure budget as it was last seen, for the response headers.</summary>
+        public RateLimitDecision? Budget { get; } = budget;
     }
 }

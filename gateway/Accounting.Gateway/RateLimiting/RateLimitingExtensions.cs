@@ -1,9 +1,6 @@
-using System.Globalization;
-using System.Net;
 using System.Threading.RateLimiting;
 using Accounting.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.Options;
 
 namespace Accounting.Gateway.RateLimiting;
 
@@ -19,30 +16,30 @@ public static class RateLimitingExtensions
             .Validate(
                 o => o.Plans.Values.All(p => p.RequestsPerHour is > 0 and <= TokenBuckets.MaxCapacity && p.BurstPerMinute is > 0 and <= TokenBuckets.MaxCapacity),
                 $"Every plan needs limits between 1 and {TokenBuckets.MaxCapacity}.")
-            .Validate(o => o.AnonymousRequestsPerMinute > 0, "RateLimits:AnonymousRequestsPerMinute must be positive.")
+            .Validate(
+                o => o.AnonymousRequestsPerMinute is > 0 and <= TokenBuckets.MaxCapacity && o.FailedAuthenticationsPerMinute is > 0 and <= TokenBuckets.MaxCapacity,
+                $"RateLimits:AnonymousRequestsPerMinute and RateLimits:FailedAuthenticationsPerMinute must be between 1 and {TokenBuckets.MaxCapacity}.")
             .ValidateOnStart();
+        builder.Services.AddSingleton<SharedTokenBuckets>();
+        builder.Services.AddSingleton<ClientAddressLimits>();
         builder.Services.AddSingleton<GatewayRateLimiter>();
         builder.Services.AddRateLimiter(_ => { });
-        builder.Services.AddOptions<RateLimiterOptions>().Configure<GatewayRateLimiter, IOptions<RateLimitOptions>>((limiter, redisLimiter, limits) =>
+        builder.Services.AddOptions<RateLimiterOptions>().Configure<GatewayRateLimiter, ClientAddressLimits>((limiter, perPrincipal, perAddress) =>
         {
-            limiter.GlobalLimiter = redisLimiter;
-            limiter.AddPolicy(PerClientIpPolicy, context => RateLimitPartition.GetTokenBucketLimiter(
-                context.Connection.RemoteIpAddress ?? IPAddress.None,
-                _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = limits.Value.AnonymousRequestsPerMinute,
-                    TokensPerPeriod = limits.Value.AnonymousRequestsPerMinute,
-                    ReplenishmentPeriod = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                }));
+            limiter.GlobalLimiter = perPrincipal;
+            limiter.AddPolicy(PerClientIpPolicy, context => RateLimitPartition.Get(
+                ClientNetwork.Of(context.Connection.RemoteIpAddress), perAddress.For));
             limiter.OnRejected = (rejected, _) =>
             {
-                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)
-                    ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))
-                    : 1;
-                rejected.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-                return new ValueTask(ApiError.RateLimited(retryAfter).ExecuteAsync(rejected.HttpContext));
+                var response = rejected.HttpContext.Response;
+                if ((rejected.Lease as DecisionLease)?.Decision is not { } decision)
+                {
+                    response.Headers.RetryAfter = "1";
+                    return new ValueTask(ApiError.RateLimited(1).ExecuteAsync(rejected.HttpContext));
+                }
+
+                RateLimitHeaders.Add(response, decision);
+                return new ValueTask(ApiError.RateLimited((int)decision.RetryAfterSeconds).ExecuteAsync(rejected.HttpContext));
             };
         });
         return builder;
