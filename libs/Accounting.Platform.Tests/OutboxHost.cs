@@ -42,13 +42,30 @@ public sealed class DeliveryCounter(OutboxHost host) : IConsumer<TestHappened>
     }
 }
 
+/// <summary>An event its consumer always refuses, to follow one message through every retry to <c>_error</c>.</summary>
+[EventContract("test.refused", 1)]
+public sealed record TestRefused : IntegrationEvent;
+
+public sealed class RefusingConsumer(OutboxHost host) : IConsumer<TestRefused>
+{
+    public Task Consume(ConsumeContext<TestRefused> context)
+    {
+        host.RecordRefusal();
+        throw new InvalidOperationException("This consumer refuses every message.");
+    }
+}
+
 /// <summary>
 /// A host with the outbox, the relay and two consumers on their own queues, against the real
 /// PostgreSQL and RabbitMQ of the test run.
 /// </summary>
 public sealed class OutboxHost : IAsyncLifetime, IDisposable
 {
+    private static readonly string[] SecondsWhereProductionWaitsMinutes = ["00:00:01", "00:00:02", "00:00:04", "00:00:08", "00:00:16", "00:00:32", "00:01:04"];
+
     private readonly string queuePrefix = "platform-tests-" + Guid.NewGuid().ToString("N")[..8];
+    private readonly string[] redeliveryIntervals;
+    private int refusalCount;
     private readonly MeterListener listener = new();
     private readonly ConcurrentDictionary<string, long> measured = new();
     private TestDatabase database = null!;
@@ -60,7 +77,19 @@ public sealed class OutboxHost : IAsyncLifetime, IDisposable
 
     public IBus Bus => app.Services.GetRequiredService<IBus>();
 
-    private string[] Queues => [queuePrefix + "-recording", queuePrefix + "-counting"];
+    public OutboxHost()
+        : this(SecondsWhereProductionWaitsMinutes)
+    {
+    }
+
+    internal OutboxHost(string[] redeliveryIntervals) => this.redeliveryIntervals = redeliveryIntervals;
+
+    /// <summary>How many times <see cref="RefusingConsumer"/> was called, retries and redeliveries included.</summary>
+    public int Refusals => Volatile.Read(ref refusalCount);
+
+    internal void RecordRefusal() => Interlocked.Increment(ref refusalCount);
+
+    private string[] Queues => [queuePrefix + "-recording", queuePrefix + "-counting", queuePrefix + "-refusing"];
 
     public async Task InitializeAsync()
     {
@@ -71,7 +100,6 @@ public sealed class OutboxHost : IAsyncLifetime, IDisposable
         builder.Configuration["ConnectionStrings:RabbitMq"] = TestEnvironment.RabbitMq;
         // Seconds where production waits minutes, so that an outage outlasts the retries in memory but not the redeliveries.
         string[] retryIntervals = ["00:00:00.05", "00:00:00.1"];
-        string[] redeliveryIntervals = ["00:00:01", "00:00:02", "00:00:04", "00:00:08", "00:00:16", "00:00:32", "00:01:04"];
         foreach (var (interval, index) in retryIntervals.Select((interval, index) => (interval, index)))
         {
             builder.Configuration[$"Consumers:RetryIntervals:{index}"] = interval;
@@ -93,6 +121,7 @@ public sealed class OutboxHost : IAsyncLifetime, IDisposable
                 e.ConcurrentMessageLimit = 1;
             });
             bus.AddConsumer<DeliveryCounter>().Endpoint(e => e.Name = Queues[1]);
+            bus.AddConsumer<RefusingConsumer>().Endpoint(e => e.Name = Queues[2]);
         }, typeof(TestHappened).Assembly);
         builder.Services.AddSingleton(this);
         // Queues must be bound before the first publish, or the test's first events have nowhere to go.
