@@ -3,6 +3,11 @@ using Npgsql;
 
 namespace Accounting.Platform.Tests;
 
+/// <summary>Each outage test stops a server every other test of the run needs, so they never overlap.</summary>
+[CollectionDefinition(nameof(ServerOutages), DisableParallelization = true)]
+public sealed class ServerOutages;
+
+[Collection(nameof(ServerOutages))]
 [Trait("Category", DevServers.DisruptiveCategory)]
 public sealed class MessagingOutageTests(OutboxHost host) : IClassFixture<OutboxHost>
 {

@@ -57,6 +57,7 @@ public sealed class OutboxTests(OutboxHost host) : IClassFixture<OutboxHost>
     }
 }
 
+[Collection(nameof(ServerOutages))]
 [Trait("Category", DevServers.DisruptiveCategory)]
 public sealed class OutboxOutageTests(OutboxHost host) : IClassFixture<OutboxHost>
 {
