@@ -3,10 +3,12 @@ using Accounting.Contracts;
 using Accounting.Postgres;
 using Accounting.Postgres.Migrations;
 using MassTransit;
+using MassTransit.Middleware;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 
 namespace Accounting.Messaging;
 
@@ -32,12 +34,21 @@ public static class MessagingExtensions
 
         builder.Services.AddMigrations(MigrationSource.FromEmbeddedResources("outbox", typeof(Outbox).Assembly));
         builder.Services.AddOptions<OutboxOptions>().Bind(builder.Configuration.GetSection(OutboxOptions.SectionName));
+        var retry = builder.Configuration.GetSection(ConsumerRetryOptions.SectionName).Get<ConsumerRetryOptions>() ?? new ConsumerRetryOptions();
+        builder.Services.AddSingleton<MessagingMetrics>();
         builder.Services.AddSingleton(new EventCatalog([typeof(IntegrationEvent).Assembly, .. eventAssemblies]));
         builder.Services.AddHostedService<OutboxRelay>();
 
         builder.Services.AddMassTransit(bus =>
         {
             configureConsumers?.Invoke(bus);
+            bus.AddConfigureEndpointsCallback((context, queue, endpoint) => endpoint.ConfigureError(error =>
+            {
+                // MassTransit's default error pipe, then the count and the log of what it moved.
+                error.UseFilter(new GenerateFaultFilter());
+                error.UseFilter(new ErrorTransportFilter());
+                error.UseFilter(new ErrorQueueFilter(queue, context.GetRequiredService<MessagingMetrics>(), context.GetRequiredService<ILogger<ErrorQueueFilter>>()));
+            }));
             // The outbox keeps writes working while the broker is down, so losing it degrades the
             // service instead of taking it out of rotation.
             bus.ConfigureHealthCheckOptions(health =>
@@ -57,7 +68,12 @@ public static class MessagingExtensions
                     host.Heartbeat(TimeSpan.FromSeconds(10));
                 });
                 rabbit.MessageTopology.SetEntityNameFormatter(new EventEntityNameFormatter(rabbit.MessageTopology.EntityNameFormatter));
-                rabbit.UseMessageRetry(retry => retry.Exponential(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(500)));
+                // Redelivery wraps the in-memory retries: each redelivery starts them afresh.
+                rabbit.UseDelayQueueRedelivery(
+                    context.GetRequiredService<MessagingMetrics>(),
+                    context.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DelayQueueRedelivery)),
+                    redelivery => redelivery.Intervals(retry.EffectiveRedeliveryIntervals));
+                rabbit.UseMessageRetry(inMemory => inMemory.Intervals(retry.EffectiveRetryIntervals));
                 rabbit.ConfigureEndpoints(context, new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));
             });
         });

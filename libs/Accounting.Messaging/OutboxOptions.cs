@@ -12,7 +12,14 @@ public sealed class OutboxOptions
     /// <summary>A broker that does not confirm a publish within this time counts as down.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The longest pause between attempts while the broker fails.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Failures of one event of its own making (unknown type, unreadable payload) before it is
+    /// parked for an operator; broker failures do not count.
+    /// </summary>
+    public int MaxPublishAttempts { get; set; } = 5;
 
     /// <summary>Published events and inbox records are kept this long for diagnosis and deduplication.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);

@@ -22,8 +22,9 @@ public sealed class InternalIdentityTests(ServiceDefaultsApp app) : IClassFixtur
     [Fact]
     public async Task An_expired_identity_is_a_401_invalid_token()
     {
-        var twoMinutesAgo = new FixedClock(DateTimeOffset.UtcNow.AddMinutes(-2));
-        using var client = app.CreateClient(token: TestIdentity.Mint(Writer, ServiceDefaultsApp.Audience, twoMinutesAgo));
+        var token = TestIdentity.Mint(Writer, ServiceDefaultsApp.Audience, app.Clock);
+        app.Clock.Advance(InternalIdentityIssuer.Lifetime + new InternalIdentityOptions().ClockSkew + TimeSpan.FromSeconds(1));
+        using var client = app.CreateClient(token: token);
         var response = await client.GetAsync("/widgets");
 
         response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
@@ -109,10 +110,5 @@ public sealed class InternalIdentityTests(ServiceDefaultsApp app) : IClassFixtur
 
         (await client.GetAsync("/health/live")).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await client.GetAsync("/health/ready")).StatusCode.ShouldBe(HttpStatusCode.OK);
-    }
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 }

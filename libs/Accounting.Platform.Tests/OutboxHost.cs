@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Accounting.Contracts;
 using Accounting.Messaging;
 using Accounting.Postgres;
@@ -11,6 +12,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
 
 namespace Accounting.Platform.Tests;
 
@@ -40,13 +42,32 @@ public sealed class DeliveryCounter(OutboxHost host) : IConsumer<TestHappened>
     }
 }
 
+/// <summary>An event its consumer always refuses, to follow one message through every retry to <c>_error</c>.</summary>
+[EventContract("test.refused", 1)]
+public sealed record TestRefused : IntegrationEvent;
+
+public sealed class RefusingConsumer(OutboxHost host) : IConsumer<TestRefused>
+{
+    public Task Consume(ConsumeContext<TestRefused> context)
+    {
+        host.RecordRefusal();
+        throw new InvalidOperationException("This consumer refuses every message.");
+    }
+}
+
 /// <summary>
 /// A host with the outbox, the relay and two consumers on their own queues, against the real
 /// PostgreSQL and RabbitMQ of the test run.
 /// </summary>
-public sealed class OutboxHost : IAsyncLifetime
+public sealed class OutboxHost : IAsyncLifetime, IDisposable
 {
+    private static readonly string[] SecondsWhereProductionWaitsMinutes = ["00:00:01", "00:00:02", "00:00:04", "00:00:08", "00:00:16", "00:00:32", "00:01:04"];
+
     private readonly string queuePrefix = "platform-tests-" + Guid.NewGuid().ToString("N")[..8];
+    private readonly string[] redeliveryIntervals;
+    private int refusalCount;
+    private readonly MeterListener listener = new();
+    private readonly ConcurrentDictionary<string, long> measured = new();
     private TestDatabase database = null!;
     private WebApplication app = null!;
 
@@ -54,7 +75,21 @@ public sealed class OutboxHost : IAsyncLifetime
 
     public NpgsqlDataSource DataSource => app.Services.GetRequiredService<NpgsqlDataSource>();
 
-    private string[] Queues => [queuePrefix + "-recording", queuePrefix + "-counting"];
+    public IBus Bus => app.Services.GetRequiredService<IBus>();
+
+    public OutboxHost()
+        : this(SecondsWhereProductionWaitsMinutes)
+    {
+    }
+
+    internal OutboxHost(string[] redeliveryIntervals) => this.redeliveryIntervals = redeliveryIntervals;
+
+    /// <summary>How many times <see cref="RefusingConsumer"/> was called, retries and redeliveries included.</summary>
+    public int Refusals => Volatile.Read(ref refusalCount);
+
+    internal void RecordRefusal() => Interlocked.Increment(ref refusalCount);
+
+    private string[] Queues => [queuePrefix + "-recording", queuePrefix + "-counting", queuePrefix + "-refusing"];
 
     public async Task InitializeAsync()
     {
@@ -63,6 +98,18 @@ public sealed class OutboxHost : IAsyncLifetime
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration["ConnectionStrings:Postgres"] = database.ConnectionString;
         builder.Configuration["ConnectionStrings:RabbitMq"] = TestEnvironment.RabbitMq;
+        // Seconds where production waits minutes, so that an outage outlasts the retries in memory but not the redeliveries.
+        string[] retryIntervals = ["00:00:00.05", "00:00:00.1"];
+        foreach (var (interval, index) in retryIntervals.Select((interval, index) => (interval, index)))
+        {
+            builder.Configuration[$"Consumers:RetryIntervals:{index}"] = interval;
+        }
+
+        foreach (var (interval, index) in redeliveryIntervals.Select((interval, index) => (interval, index)))
+        {
+            builder.Configuration[$"Consumers:RedeliveryIntervals:{index}"] = interval;
+        }
+
         builder.AddServiceDefaults("outbox-tests");
         builder.AddPostgres("outbox-tests", typeof(OutboxHost).Assembly);
         builder.AddMessaging("outbox-tests", bus =>
@@ -74,6 +121,7 @@ public sealed class OutboxHost : IAsyncLifetime
                 e.ConcurrentMessageLimit = 1;
             });
             bus.AddConsumer<DeliveryCounter>().Endpoint(e => e.Name = Queues[1]);
+            bus.AddConsumer<RefusingConsumer>().Endpoint(e => e.Name = Queues[2]);
         }, typeof(TestHappened).Assembly);
         builder.Services.AddSingleton(this);
         // Queues must be bound before the first publish, or the test's first events have nowhere to go.
@@ -81,6 +129,7 @@ public sealed class OutboxHost : IAsyncLifetime
 
         app = builder.Build();
         app.UseServiceDefaults();
+        ListenToOwnMeters(app.Services.GetRequiredService<IMeterFactory>());
         await app.StartAsync();
 
         await using var connection = await DataSource.OpenConnectionAsync();
@@ -119,6 +168,33 @@ public sealed class OutboxHost : IAsyncLifetime
         return await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM outbox_messages WHERE published_at IS NULL");
     }
 
+    /// <summary>The total this host recorded on a counter of its own meters (<c>outbox.relay.backoffs</c>).</summary>
+    public long Measured(string instrument) => measured.GetValueOrDefault(instrument);
+
+    /// <summary>Messages waiting in the consumers' <c>_error</c> queues; a queue never declared holds none.</summary>
+    public async Task<uint> DeadLetteredAsync()
+    {
+        var factory = new ConnectionFactory { Uri = new Uri(TestEnvironment.RabbitMq) };
+        await using var connection = await factory.CreateConnectionAsync();
+        uint total = 0;
+        foreach (var queue in Queues)
+        {
+            // A passive declare of a missing queue closes its channel, hence one channel each.
+            await using var channel = await connection.CreateChannelAsync();
+            try
+            {
+                total += (await channel.QueueDeclarePassiveAsync(queue + "_error")).MessageCount;
+            }
+            catch (OperationInterruptedException exception) when (exception.ShutdownReason?.ReplyCode == Constants.NotFound)
+            {
+            }
+        }
+
+        return total;
+    }
+
+    public void Dispose() => listener.Dispose();
+
     public async Task DisposeAsync()
     {
         await app.StopAsync();
@@ -127,12 +203,26 @@ public sealed class OutboxHost : IAsyncLifetime
         await DeleteQueuesAsync();
     }
 
+    private void ListenToOwnMeters(IMeterFactory meters)
+    {
+        listener.InstrumentPublished = (instrument, meterListener) =>
+        {
+            if (instrument.Meter.Scope == meters && instrument.Meter.Name == MessagingMetrics.MeterName)
+            {
+                meterListener.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+            measured.AddOrUpdate(instrument.Name, value, (_, total) => total + value));
+        listener.Start();
+    }
+
     private async Task DeleteQueuesAsync()
     {
         var factory = new ConnectionFactory { Uri = new Uri(TestEnvironment.RabbitMq) };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
-        foreach (var queue in Queues)
+        foreach (var queue in Queues.SelectMany(queue => new[] { queue, queue + "_error", queue + "_skipped" }))
         {
             await channel.QueueDeleteAsync(queue);
             await channel.ExchangeDeleteAsync(queue);

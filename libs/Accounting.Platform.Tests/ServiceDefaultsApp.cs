@@ -36,10 +36,14 @@ public sealed class ServiceDefaultsApp : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>The app's clock, which moves only when a test moves it: identities expire on cue, not with machine speed.</summary>
+    public TestClock Clock { get; } = new();
+
     public HttpClient CreateClient(Caller? caller = null, string? token = null)
     {
-        var client = new HttpClient { BaseAddress = BaseAddress };
-        token ??= caller is null ? null : TestIdentity.Mint(caller, Audience);
+        // A loaded machine may take longer than the 1 s default to refuse an Expect: 100-continue upload, and the body would then go anyway.
+        var client = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromMinutes(1) }) { BaseAddress = BaseAddress };
+        token ??= caller is null ? null : TestIdentity.Mint(caller, Audience, Clock);
         if (token is not null)
         {
             client.DefaultRequestHeaders.Add(InternalIdentityOptions.HeaderName, token);
@@ -55,6 +59,7 @@ public sealed class ServiceDefaultsApp : IAsyncLifetime
         builder.Configuration["InternalIdentity:VerificationKeyPath"] = TestIdentity.VerificationKeyPath;
         builder.AddServiceDefaults(Audience);
         builder.AddInternalIdentity(Audience);
+        builder.Services.AddSingleton<TimeProvider>(Clock);
         builder.Services.AddSingleton<IValidator<CreateWidget>, CreateWidgetValidator>();
 
         app = builder.Build();
