@@ -161,7 +161,7 @@ public sealed class IdempotencyTests(IdempotencyApp app) : IClassFixture<Idempot
         var name = Guid.NewGuid().ToString();
 
         var first = PostAsync(client, "/things/gated", new { name }, "gated");
-        await app.GateReached.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await app.GateReached.Task.WaitAsync(TimeSpan.FromMinutes(1));
         var whileRunning = await PostAsync(client, "/things/gated", new { name }, "gated");
         app.Gate.SetResult();
         var completed = await first;
