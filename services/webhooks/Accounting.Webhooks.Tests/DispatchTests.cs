@@ -182,10 +182,7 @@ public sealed class DispatchTests(WebhooksFactory factory) : IClassFixture<Webho
         await factory.PublishAsync(WebhooksTestActions.KeyCreated(organisation));
 
         (await Eventually.HoldsAsync(() => client.SettledAsync(webhookId, "succeeded"), Deadline)).ShouldBeTrue();
-        var delivery = (await client.OnlyDeliveryAsync(webhookId))!.Value;
-        delivery.GetProperty("attempts").GetInt32().ShouldBe(1);
-        var detail = await client.GetJsonAsync($"/api/v1/webhooks/{webhookId}/deliveries/{delivery.GetProperty("id").GetString()}");
-        var attempt = detail.GetProperty("attempt_history").EnumerateArray().Single();
+        var attempt = await OnlyAttemptAsync(client, webhookId);
         attempt.GetProperty("response_status").GetInt32().ShouldBe(200);
         attempt.GetProperty("response_body").GetString().ShouldBe("ok\uFFFD\uFFFD(\uFFFDend");
         receiver.Received.Count.ShouldBe(1);
@@ -220,10 +217,7 @@ public sealed class DispatchTests(WebhooksFactory factory) : IClassFixture<Webho
         await factory.PublishAsync(WebhooksTestActions.KeyCreated(organisation));
 
         (await Eventually.HoldsAsync(() => client.SettledAsync(webhookId, "succeeded"), Deadline)).ShouldBeTrue();
-        var delivery = (await client.OnlyDeliveryAsync(webhookId))!.Value;
-        delivery.GetProperty("attempts").GetInt32().ShouldBe(1);
-        var detail = await client.GetJsonAsync($"/api/v1/webhooks/{webhookId}/deliveries/{delivery.GetProperty("id").GetString()}");
-        var attempt = detail.GetProperty("attempt_history").EnumerateArray().Single();
+        var attempt = await OnlyAttemptAsync(client, webhookId);
         attempt.GetProperty("response_status").GetInt32().ShouldBe(200);
         attempt.GetProperty("response_body").ValueKind.ShouldBe(JsonValueKind.Null);
         attempt.GetProperty("error").GetString()!.ShouldContain("could not be stored");
@@ -471,5 +465,14 @@ public sealed class DispatchTests(WebhooksFactory factory) : IClassFixture<Webho
 
         (await Eventually.HoldsAsync(() => !receiver.Received.IsEmpty, Deadline)).ShouldBeTrue();
         Receivers.Verifies(receiver.Received.Single(), Secret).ShouldBeTrue();
+    }
+
+    /// <summary>The one attempt of the endpoint's one delivery, failing the test if there were more.</summary>
+    private static async Task<JsonElement> OnlyAttemptAsync(HttpClient client, string webhookId)
+    {
+        var delivery = (await client.OnlyDeliveryAsync(webhookId))!.Value;
+        delivery.GetProperty("attempts").GetInt32().ShouldBe(1);
+        var detail = await client.GetJsonAsync($"/api/v1/webhooks/{webhookId}/deliveries/{delivery.GetProperty("id").GetString()}");
+        return detail.GetProperty("attempt_history").EnumerateArray().Single();
     }
 }
