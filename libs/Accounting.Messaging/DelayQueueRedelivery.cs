@@ -73,7 +73,7 @@ internal static partial class DelayQueueRedelivery
                 throw new InvalidOperationException("Delay-queue redelivery needs a RabbitMQ receive endpoint.");
             }
 
-            var delayQueue = await DeclareDelayQueueAsync(channel, delay);
+            var delayQueue = await DeclareDelayQueueAsync(channel, delay, context.CancellationToken);
             var pipe = Pipe.Execute<SendContext<TMessage>>(send =>
             {
                 send.ApplyRedeliveryOptions(context, options);
@@ -93,17 +93,17 @@ internal static partial class DelayQueueRedelivery
     /// leaving its exchange to drop what is sent to it. The exchange is declared as MassTransit
     /// declares a send endpoint's, so the two declarations agree.
     /// </summary>
-    private static async Task<string> DeclareDelayQueueAsync(ChannelContext channel, TimeSpan delay)
+    private static async Task<string> DeclareDelayQueueAsync(ChannelContext channel, TimeSpan delay, CancellationToken cancellationToken)
     {
         var milliseconds = (long)Math.Ceiling(delay.TotalMilliseconds);
         var name = $"{QueuePrefix}{milliseconds}ms";
-        await channel.ExchangeDeclare(name, ExchangeType.Fanout, durable: true, autoDelete: false, new Dictionary<string, object>());
+        await channel.ExchangeDeclare(name, ExchangeType.Fanout, durable: true, autoDelete: false, new Dictionary<string, object>(), cancellationToken);
         await channel.QueueDeclare(name, durable: true, exclusive: false, autoDelete: false, new Dictionary<string, object>
         {
             ["x-message-ttl"] = milliseconds,
             ["x-dead-letter-exchange"] = "",
-        });
-        await channel.QueueBind(name, name, "", new Dictionary<string, object>());
+        }, cancellationToken);
+        await channel.QueueBind(name, name, "", new Dictionary<string, object>(), cancellationToken);
         return name;
     }
 

@@ -17,14 +17,10 @@ public static class RedisExtensions
             ?? throw new InvalidOperationException("ConnectionStrings:Redis is not configured."));
         // Start even while Redis is down; the multiplexer reconnects by itself when it returns.
         options.AbortOnConnectFail = false;
-        builder.Services.AddSingleton<IConnectionMultiplexer>(_ =>
-        {
-            var redis = ConnectionMultiplexer.Connect(options);
-            // 1.x completes every async call on one ordered queue by default, a bottleneck under
-            // load; nothing here relies on that order (revocation notices are independent).
-            redis.PreserveAsyncOrder = false;
-            return redis;
-        });
+        // While disconnected, fail at once instead of queueing commands for the 5 s backlog timeout:
+        // callers (the gateway's rate limiter) have a local fallback that must take over immediately.
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+        builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
         builder.Services.AddReadinessCheck<RedisHealthCheck>("redis");
         return builder;
     }

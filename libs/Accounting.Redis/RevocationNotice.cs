@@ -9,7 +9,7 @@ namespace Accounting.Redis;
 /// </summary>
 public static partial class RevocationNotice
 {
-    public const string Channel = "accounting:api-keys:revoked";
+    public static readonly RedisChannel Channel = RedisChannel.Literal("accounting:api-keys:revoked");
 
     /// <summary>Best effort by design: the committed revocation and its event remain the source of truth.</summary>
     public static async Task PublishAsync(IConnectionMultiplexer redis, string keyHash, ILogger logger)
