@@ -26,10 +26,11 @@ public sealed partial class ApiKeyRevocationListener(
         {
             await redis.GetSubscriber().UnsubscribeAsync(RevocationNotice.Channel);
         }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        catch (Exception exception) when (exception is RedisException or TimeoutException or ObjectDisposedException)
         {
             // The connection closes with the process anyway, and the subscription with it; shutting
-            // down must not fail because Redis is away or the connection is still being made.
+            // down must not fail because Redis is away, the connection is still being made, or it is
+            // already closed (seen once in CI with StackExchange.Redis 3.x as a test host stopped).
             LogUnsubscribeFailed(logger, exception);
         }
     }
