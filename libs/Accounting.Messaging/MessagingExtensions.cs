@@ -2,13 +2,18 @@ using System.Reflection;
 using Accounting.Contracts;
 using Accounting.Postgres;
 using Accounting.Postgres.Migrations;
+using Accounting.ServiceDefaults.Health;
 using MassTransit;
+using MassTransit.Logging;
 using MassTransit.Middleware;
+using MassTransit.Monitoring;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace Accounting.Messaging;
 
@@ -36,6 +41,8 @@ public static class MessagingExtensions
         builder.Services.AddOptions<OutboxOptions>().Bind(builder.Configuration.GetSection(OutboxOptions.SectionName));
         var retry = builder.Configuration.GetSection(ConsumerRetryOptions.SectionName).Get<ConsumerRetryOptions>() ?? new ConsumerRetryOptions();
         builder.Services.AddSingleton<MessagingMetrics>();
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(DiagnosticHeaders.DefaultListenerName));
+        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(InstrumentationOptions.MeterName));
         builder.Services.AddSingleton(new EventCatalog([typeof(IntegrationEvent).Assembly, .. eventAssemblies]));
         builder.Services.AddHostedService<OutboxRelay>();
 
@@ -55,7 +62,7 @@ public static class MessagingExtensions
             {
                 health.Name = "rabbitmq";
                 health.MinimalFailureStatus = HealthStatus.Degraded;
-                health.Tags.Add("ready");
+                health.Tags.Add(Readiness.Tag);
             });
             bus.UsingRabbitMq((context, rabbit) =>
             {

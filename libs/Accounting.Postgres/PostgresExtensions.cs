@@ -3,12 +3,15 @@ using System.Reflection;
 using Accounting.Postgres.Idempotency;
 using Accounting.Postgres.Migrations;
 using Accounting.ServiceDefaults;
+using Accounting.ServiceDefaults.Health;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace Accounting.Postgres;
 
@@ -39,7 +42,10 @@ public static class PostgresExtensions
         builder.Services.Configure<OpenApiOptions>("v1", options => options.AddOperationTransformer(idempotencyDocumentation));
         // Registered first, so migrations finish before any other hosted service touches the schema.
         builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, MigrationHostedService>());
-        builder.Services.AddReadinessCheck<PostgresHealthCheck>("postgres");
+        builder.Services.AddHealthChecks().AddNpgSql(
+            services => services.GetRequiredService<NpgsqlDataSource>(), name: "postgres", tags: [Readiness.Tag], timeout: Readiness.Timeout);
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddNpgsql());
+        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddNpgsqlInstrumentation());
         return builder;
     }
 

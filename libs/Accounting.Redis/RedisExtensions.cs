@@ -1,8 +1,8 @@
-using Accounting.ServiceDefaults;
+using Accounting.ServiceDefaults.Health;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenTelemetry.Trace;
 using StackExchange.Redis;
 
 namespace Accounting.Redis;
@@ -21,23 +21,9 @@ public static class RedisExtensions
         // callers (the gateway's rate limiter) have a local fallback that must take over immediately.
         options.BacklogPolicy = BacklogPolicy.FailFast;
         builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
-        builder.Services.AddReadinessCheck<RedisHealthCheck>("redis");
+        builder.Services.AddHealthChecks().AddRedis(
+            services => services.GetRequiredService<IConnectionMultiplexer>(), name: "redis", tags: [Readiness.Tag], timeout: Readiness.Timeout);
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddRedisInstrumentation());
         return builder;
-    }
-}
-
-internal sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthCheck
-{
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            var latency = await redis.GetDatabase().PingAsync();
-            return HealthCheckResult.Healthy($"PING {latency.TotalMilliseconds:F1} ms");
-        }
-        catch (Exception exception) when (exception is RedisException or TimeoutException)
-        {
-            return HealthCheckResult.Unhealthy("Redis is unreachable", exception);
-        }
     }
 }

@@ -13,7 +13,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Accounting.ServiceDefaults;
 
@@ -84,16 +83,11 @@ public static class ServiceDefaultsExtensions
         }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
-            Predicate = check => check.Tags.Contains(HealthResponses.ReadyTag),
+            Predicate = check => check.Tags.Contains(Readiness.Tag),
             ResponseWriter = HealthResponses.WriteAsync,
         }).AllowAnonymous();
         return app;
     }
-
-    /// <summary>Registers a readiness check, so services declare what they depend on in one line.</summary>
-    public static IHealthChecksBuilder AddReadinessCheck<TCheck>(this IServiceCollection services, string name)
-        where TCheck : class, IHealthCheck =>
-        services.AddHealthChecks().AddCheck<TCheck>(name, HealthStatus.Unhealthy, [HealthResponses.ReadyTag], TimeSpan.FromSeconds(5));
 
     /// <summary>
     /// Services trust only the identity the gateway signed for them: every endpoint requires it

@@ -8,19 +8,17 @@ namespace Accounting.ServiceDefaults.Health;
 
 /// <summary>
 /// Health reports for operators and probes. Unhealthy is a non-2xx, so it uses the error
-/// envelope like every other failure, naming what is down.
+/// envelope like every other failure, naming what is down and nothing more: checks describe their
+/// failures with exception messages that carry internal addresses, and /health/ready is public
+/// through the gateway.
 /// </summary>
 internal static class HealthResponses
 {
-    /// <summary>Checks tagged with this decide readiness.</summary>
-    public const string ReadyTag = "ready";
-
     public static Task WriteAsync(HttpContext context, HealthReport report)
     {
         if (report.Status == HealthStatus.Unhealthy)
         {
-            var failing = report.Entries.Where(e => e.Value.Status == HealthStatus.Unhealthy)
-                .Select(e => $"{e.Key} ({e.Value.Description ?? e.Value.Exception?.Message ?? "unhealthy"})");
+            var failing = report.Entries.Where(e => e.Value.Status == HealthStatus.Unhealthy).Select(e => e.Key);
             return ApiError.ServiceUnavailable("Not ready: " + string.Join(", ", failing) + ".").ExecuteAsync(context);
         }
 

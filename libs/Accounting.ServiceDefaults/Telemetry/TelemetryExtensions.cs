@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
@@ -11,19 +10,16 @@ namespace Accounting.ServiceDefaults.Telemetry;
 
 internal static class TelemetryExtensions
 {
-    /// <summary>The platform's own spans (outbox relay, dispatchers) use sources under this prefix.</summary>
+    /// <summary>The platform's own spans and meters (outbox relay, dispatchers, limiter) are named under this prefix.</summary>
     public const string SourcePrefix = "Accounting.";
 
-    // OpenTelemetry.Extensions.Hosting and the instrumentation packages are not restorable here;
-    // ASP.NET Core, HttpClient, Npgsql and MassTransit all emit through these built-in sources.
-    private static readonly string[] TraceSources = ["Microsoft.AspNetCore", "System.Net.Http", "Npgsql", "MassTransit", SourcePrefix + "*"];
-    private static readonly string[] Meters =
-    [
-        "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Diagnostics",
-        "Microsoft.AspNetCore.RateLimiting", "System.Net.Http", "System.Runtime", "Npgsql", "MassTransit", SourcePrefix + "*",
-    ];
-
-    /// <summary>Exports traces, metrics and logs over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.</summary>
+    /// <summary>
+    /// Exports traces, metrics and logs over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set
+    /// (the exporter reads the other standard <c>OTEL_*</c> settings too). Libraries add their own
+    /// instrumentation (Npgsql in <c>AddPostgres</c>, Redis in <c>AddRedis</c>, MassTransit in
+    /// <c>AddMessaging</c>) with <c>ConfigureOpenTelemetryTracerProvider</c>, which does nothing
+    /// while telemetry is off.
+    /// </summary>
     public static void AddTelemetry(this WebApplicationBuilder builder, string serviceName)
     {
         if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
@@ -31,19 +27,22 @@ internal static class TelemetryExtensions
             return;
         }
 
-        var sdk = OpenTelemetrySdk.Create(otel => otel
+        builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName))
-            .WithTracing(tracing => tracing.AddSource(TraceSources).AddOtlpExporter())
-            .WithMetrics(metrics => metrics.AddMeter(Meters).AddOtlpExporter()));
-
-        // The container disposes the SDK on shutdown, which flushes what is still buffered.
-        builder.Services.AddSingleton(sdk);
-        builder.Logging.AddOpenTelemetry(logging =>
-        {
-            logging.SetResourceBuilder(ResourceBuilder.CreateDefault().AddService(serviceName));
-            logging.IncludeFormattedMessage = true;
-            logging.IncludeScopes = true;
-            logging.AddOtlpExporter();
-        });
+            .WithTracing(tracing => tracing
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddSource(SourcePrefix + "*"))
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(SourcePrefix + "*"))
+            .WithLogging(configureBuilder: null, configureOptions: (OpenTelemetryLoggerOptions logging) =>
+            {
+                logging.IncludeFormattedMessage = true;
+                logging.IncludeScopes = true;
+            })
+            .UseOtlpExporter();
     }
 }
