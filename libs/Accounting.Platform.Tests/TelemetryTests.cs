@@ -90,13 +90,15 @@ public sealed class TelemetryTests(TelemetryApp app) : IClassFixture<TelemetryAp
 
         (await client.GetAsync($"/probe/{marker}")).EnsureSuccessStatusCode();
 
-        (await Eventually.HoldsAsync(() => Exported("/v1/traces", TelemetryApp.ServiceName, "/probe/{marker}", "telemetry_probe"), Deadline)).ShouldBeTrue();
-        (await Eventually.HoldsAsync(() => Exported("/v1/metrics", "http.server.request.duration"), Deadline)).ShouldBeTrue();
-        (await Eventually.HoldsAsync(() => Exported("/v1/metrics", "Npgsql"), Deadline)).ShouldBeTrue();
-        (await Eventually.HoldsAsync(() => Exported("/v1/logs", marker), Deadline)).ShouldBeTrue();
+        // Each span, metric and log record may travel in a batch of its own; every batch names the service.
+        (await Eventually.HoldsAsync(() => Exported("/v1/traces", TelemetryApp.ServiceName, "/probe/{marker}"), Deadline)).ShouldBeTrue();
+        (await Eventually.HoldsAsync(() => Exported("/v1/traces", TelemetryApp.ServiceName, "telemetry_probe"), Deadline)).ShouldBeTrue();
+        (await Eventually.HoldsAsync(() => Exported("/v1/metrics", TelemetryApp.ServiceName, "http.server.request.duration"), Deadline)).ShouldBeTrue();
+        (await Eventually.HoldsAsync(() => Exported("/v1/metrics", TelemetryApp.ServiceName, "Npgsql"), Deadline)).ShouldBeTrue();
+        (await Eventually.HoldsAsync(() => Exported("/v1/logs", TelemetryApp.ServiceName, marker), Deadline)).ShouldBeTrue();
     }
 
-    /// <summary>Whether one export of the signal names every text (protobuf keeps strings as UTF-8).</summary>
+    /// <summary>Whether one batch of the signal holds every text (protobuf keeps strings as UTF-8).</summary>
     private bool Exported(string path, params string[] texts) =>
         app.Exports.Any(export => export.Path == path && texts.All(text => Contains(export.Body, text)));
 
