@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
 
 namespace Accounting.Platform.Tests;
 
@@ -318,7 +320,7 @@ public sealed partial class DeploymentFilesTests
     {
         var services = ComposeConfig();
         var problems = ComposeBuilds()
-            .Where(build => !services[build.Service].Text.Contains("/health/ready", StringComparison.Ordinal))
+            .Where(build => !services[build.Service].HealthcheckTest.Any(argument => argument.Contains("/health/ready", StringComparison.Ordinal)))
             .Select(build => $"{build.Service}: no healthcheck on /health/ready (depends_on: service_healthy needs one)")
             .ToList();
 
@@ -702,7 +704,7 @@ public sealed partial class DeploymentFilesTests
 
     // ---- docker-compose -------------------------------------------------------------------
 
-    private sealed record ComposeService(string Name, string Text, Dictionary<string, string> Environment, List<string> Volumes, string? BuildContext, string? Dockerfile);
+    private sealed record ComposeService(string Name, List<string> HealthcheckTest, Dictionary<string, string> Environment, List<string> Volumes, string? BuildContext, string? Dockerfile);
 
     private sealed record ComposeVolume(string Source, string Target, bool ReadOnly);
 
@@ -722,9 +724,8 @@ public sealed partial class DeploymentFilesTests
 
     /// <summary>
     /// The services of `docker-compose config`: the file as compose itself reads it, with anchors
-    /// merged, variables interpolated and paths made absolute. docker-compose 1.29 (Debian's) has no
-    /// JSON output, so this reads its YAML, which is regular: two spaces per level, a service at
-    /// level 1, its keys at level 2, build and environment entries at level 3.
+    /// merged, variables interpolated and paths made absolute (docker-compose 1.29, Debian's, prints
+    /// only YAML).
     /// </summary>
     private Dictionary<string, ComposeService> ComposeConfig()
     {
@@ -732,115 +733,32 @@ public sealed partial class DeploymentFilesTests
         result.ExitCode.ShouldBe(0, $"`docker-compose config` failed:\n{result.StandardError}");
 
         var services = new Dictionary<string, ComposeService>(StringComparer.Ordinal);
-        var inServices = false;
-        string? name = null;
-        string? section = null;
-        var text = new StringBuilder();
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
-        var volumes = new List<string>();
-        string? context = null;
-        string? dockerfile = null;
-
-        void Flush()
+        foreach (var (name, node) in YamlMap(ParseYaml(result.StandardOutput), "services") ?? [])
         {
-            if (name is not null)
-            {
-                services[name] = new ComposeService(name, text.ToString(), environment, volumes, context, dockerfile);
-            }
-
-            name = null;
-            section = null;
-            text = new StringBuilder();
-            environment = new Dictionary<string, string>(StringComparer.Ordinal);
-            volumes = [];
-            context = null;
-            dockerfile = null;
+            var service = node as Dictionary<string, object?> ?? [];
+            var build = service.GetValueOrDefault("build");
+            services[name] = new ComposeService(
+                name,
+                YamlStrings(YamlMap(service, "healthcheck")?.GetValueOrDefault("test")),
+                ComposeEnvironment(service.GetValueOrDefault("environment")),
+                YamlStrings(service.GetValueOrDefault("volumes")),
+                build as string ?? (build is Dictionary<string, object?> buildMap ? YamlString(buildMap, "context") : null),
+                build is Dictionary<string, object?> withDockerfile ? YamlString(withDockerfile, "dockerfile") : null);
         }
 
-        foreach (var line in result.StandardOutput.Split('\n').Select(l => l.TrimEnd('\r')))
-        {
-            if (line.Trim().Length == 0)
-            {
-                continue;
-            }
-
-            var indent = line.Length - line.TrimStart(' ').Length;
-            var content = line.Trim();
-            if (indent == 0)
-            {
-                Flush();
-                inServices = content == "services:";
-                continue;
-            }
-
-            if (!inServices)
-            {
-                continue;
-            }
-
-            if (indent == 2)
-            {
-                Flush();
-                name = content.TrimEnd(':');
-                continue;
-            }
-
-            text.AppendLine(line);
-            var (key, value) = SplitYamlEntry(content);
-            if (indent == 4 && content.StartsWith("- ", StringComparison.Ordinal))
-            {
-                // An item of the list under the last key (compose prints lists at the key's indentation).
-                if (section == "volumes")
-                {
-                    volumes.Add(UnquoteYaml(content[2..].Trim()));
-                }
-            }
-            else if (indent == 4)
-            {
-                section = key;
-                if (key == "build" && value.Length > 0)
-                {
-                    context = value; // short form: `build: <context>`
-                }
-            }
-            else if (indent == 6 && section == "volumes" && content.StartsWith("- ", StringComparison.Ordinal))
-            {
-                volumes.Add(UnquoteYaml(content[2..].Trim()));
-            }
-            else if (indent == 6 && section == "build")
-            {
-                if (key == "context")
-                {
-                    context = value;
-                }
-                else if (key == "dockerfile")
-                {
-                    dockerfile = value;
-                }
-            }
-            else if (indent == 6 && section == "environment")
-            {
-                if (content.StartsWith("- ", StringComparison.Ordinal))
-                {
-                    // list form: `- KEY=value`
-                    var item = content[2..];
-                    var equals = item.IndexOf('=', StringComparison.Ordinal);
-                    if (equals > 0)
-                    {
-                        environment[item[..equals]] = item[(equals + 1)..];
-                    }
-                }
-                else
-                {
-                    environment[key] = value;
-                }
-            }
-        }
-
-        Flush();
         services.Count.ShouldBeGreaterThan(0, "`docker-compose config` printed no services");
         return services;
     }
+
+    /// <summary>`environment:` as a mapping, or as a list of `KEY=value` items.</summary>
+    private static Dictionary<string, string> ComposeEnvironment(object? node) => node switch
+    {
+        Dictionary<string, object?> map => map.ToDictionary(e => e.Key, e => e.Value as string ?? "", StringComparer.Ordinal),
+        _ => YamlStrings(node)
+            .Select(item => item.Split('=', 2))
+            .Where(parts => parts.Length == 2 && parts[0].Length > 0)
+            .ToDictionary(parts => parts[0], parts => parts[1], StringComparer.Ordinal),
+    };
 
     private List<ComposeBuild> ComposeBuilds() =>
         ComposeConfig().Values
@@ -859,32 +777,6 @@ public sealed partial class DeploymentFilesTests
         var missing = builds.Where(build => !File.Exists(build.DockerfilePath)).Select(build => build.DockerfilePath).ToList();
         missing.ShouldBeEmpty($"Dockerfiles named in docker-compose.yml are missing: {string.Join(", ", missing)}");
         return builds;
-    }
-
-    private static (string Key, string Value) SplitYamlEntry(string content)
-    {
-        if (content.EndsWith(':'))
-        {
-            return (content[..^1], "");
-        }
-
-        var separator = content.IndexOf(": ", StringComparison.Ordinal);
-        return separator < 0 ? (content, "") : (content[..separator], UnquoteYaml(content[(separator + 2)..]));
-    }
-
-    private static string UnquoteYaml(string value)
-    {
-        if (value.Length >= 2 && value[0] == '\'' && value[^1] == '\'')
-        {
-            return value[1..^1].Replace("''", "'", StringComparison.Ordinal);
-        }
-
-        if (value.Length >= 2 && value[0] == '"' && value[^1] == '"')
-        {
-            return value[1..^1].Replace("\\\"", "\"", StringComparison.Ordinal).Replace("\\\\", "\\", StringComparison.Ordinal);
-        }
-
-        return value;
     }
 
     private static Dictionary<string, string> ParseConnectionString(string connectionString)
@@ -1092,11 +984,9 @@ public sealed partial class DeploymentFilesTests
         var manifests = new List<Manifest>();
         foreach (var document in DocumentSeparator().Split(yaml))
         {
-            var kind = TopLevelKind().Match(document);
-            var name = MetadataName().Match(document);
-            if (kind.Success)
+            if (ParseYaml(document) is Dictionary<string, object?> root && YamlString(root, "kind") is { } kind)
             {
-                manifests.Add(new Manifest(kind.Groups["kind"].Value.Trim(), name.Success ? name.Groups["name"].Value.Trim() : "", document));
+                manifests.Add(new Manifest(kind, YamlString(YamlMap(root, "metadata") ?? [], "name") ?? "", document));
             }
         }
 
@@ -1220,122 +1110,27 @@ public sealed partial class DeploymentFilesTests
         return environment;
     }
 
-    // ---- a small YAML reader --------------------------------------------------------------
+    // ---- YAML ------------------------------------------------------------------------------
 
     /// <summary>
-    /// Reads the block YAML that `kubectl kustomize` prints into dictionaries, lists and strings:
-    /// block mappings and sequences (a sequence may sit at its key's indentation), plain and quoted
-    /// scalars, literal blocks, and the empty flow collections {} and []. Anchors, tags and other
-    /// flow collections are not supported; kustomize prints none of them.
+    /// The first document of <paramref name="text"/> as dictionaries, lists and strings (YamlDotNet's
+    /// representation model, flattened so the checks above read like the manifests they check).
     /// </summary>
     private static object? ParseYaml(string text)
     {
-        var lines = text.Split('\n')
-            .Select(line => line.TrimEnd('\r'))
-            .Where(line => line.Trim().Length > 0 && !line.TrimStart().StartsWith('#') && line.Trim() != "---")
-            .ToList();
-        var index = 0;
-        return lines.Count == 0 ? null : ParseYamlNode(lines, ref index, YamlIndent(lines[0]));
+        var stream = new YamlStream();
+        stream.Load(new StringReader(text));
+        return stream.Documents.Count == 0 ? null : Flatten(stream.Documents[0].RootNode);
     }
 
-    private static object? ParseYamlNode(List<string> lines, ref int index, int indent)
+    private static object? Flatten(YamlNode node) => node switch
     {
-        var content = lines[index].Trim();
-        if (IsYamlSequenceItem(content))
-        {
-            return ParseYamlSequence(lines, ref index, indent);
-        }
-
-        if (IsYamlMappingEntry(content))
-        {
-            return ParseYamlMapping(lines, ref index, indent);
-        }
-
-        index++;
-        return ParseYamlScalar(content);
-    }
-
-    private static List<object?> ParseYamlSequence(List<string> lines, ref int index, int indent)
-    {
-        var items = new List<object?>();
-        while (index < lines.Count && YamlIndent(lines[index]) == indent && IsYamlSequenceItem(lines[index].Trim()))
-        {
-            var item = lines[index].Trim();
-            var rest = item[1..].TrimStart();
-            if (rest.Length == 0)
-            {
-                index++;
-                items.Add(index < lines.Count && YamlIndent(lines[index]) > indent ? ParseYamlNode(lines, ref index, YamlIndent(lines[index])) : null);
-                continue;
-            }
-
-            // "- key: value" opens a mapping whose later keys line up with "key": read the item's
-            // first line as if it stood there on its own.
-            var itemIndent = indent + (item.Length - rest.Length);
-            lines[index] = new string(' ', itemIndent) + rest;
-            items.Add(ParseYamlNode(lines, ref index, itemIndent));
-        }
-
-        return items;
-    }
-
-    private static Dictionary<string, object?> ParseYamlMapping(List<string> lines, ref int index, int indent)
-    {
-        var map = new Dictionary<string, object?>(StringComparer.Ordinal);
-        while (index < lines.Count && YamlIndent(lines[index]) == indent && !IsYamlSequenceItem(lines[index].Trim()))
-        {
-            var content = lines[index].Trim();
-            var separator = content.EndsWith(':') ? content.Length - 1 : content.IndexOf(": ", StringComparison.Ordinal);
-            if (separator < 0)
-            {
-                break; // not a mapping entry: malformed for this reader, stop here
-            }
-
-            var key = UnquoteYaml(content[..separator].Trim());
-            var value = separator + 1 < content.Length ? content[(separator + 1)..].Trim() : "";
-            index++;
-            if (value is "|" or "|-" or "|+" or ">" or ">-" or ">+")
-            {
-                var block = new List<string>();
-                while (index < lines.Count && YamlIndent(lines[index]) > indent)
-                {
-                    block.Add(lines[index].Trim());
-                    index++;
-                }
-
-                map[key] = string.Join('\n', block);
-            }
-            else if (value.Length > 0)
-            {
-                map[key] = ParseYamlScalar(value);
-            }
-            else if (index < lines.Count
-                && (YamlIndent(lines[index]) > indent || (YamlIndent(lines[index]) == indent && IsYamlSequenceItem(lines[index].Trim()))))
-            {
-                map[key] = ParseYamlNode(lines, ref index, YamlIndent(lines[index]));
-            }
-            else
-            {
-                map[key] = null;
-            }
-        }
-
-        return map;
-    }
-
-    private static object ParseYamlScalar(string value) => value switch
-    {
-        "{}" => new Dictionary<string, object?>(StringComparer.Ordinal),
-        "[]" => new List<object?>(),
-        _ => UnquoteYaml(value),
+        YamlMappingNode map => map.Children.ToDictionary(e => ((YamlScalarNode)e.Key).Value ?? "", e => Flatten(e.Value), StringComparer.Ordinal),
+        YamlSequenceNode sequence => sequence.Children.Select(Flatten).ToList(),
+        YamlScalarNode scalar when scalar.Style == ScalarStyle.Plain && scalar.Value is "" or "~" or "null" => null,
+        YamlScalarNode scalar => scalar.Value,
+        _ => null,
     };
-
-    private static int YamlIndent(string line) => line.Length - line.TrimStart(' ').Length;
-
-    private static bool IsYamlSequenceItem(string content) => content == "-" || content.StartsWith("- ", StringComparison.Ordinal);
-
-    private static bool IsYamlMappingEntry(string content) =>
-        content[0] is not ('"' or '\'') && (content.EndsWith(':') || content.Contains(": ", StringComparison.Ordinal));
 
     /// <summary>The mapping at <paramref name="path"/> below <paramref name="node"/>, or null.</summary>
     private static Dictionary<string, object?>? YamlMap(object? node, params string[] path)
@@ -1352,6 +1147,8 @@ public sealed partial class DeploymentFilesTests
         node is List<object?> list ? list.OfType<Dictionary<string, object?>>() : [];
 
     private static string? YamlString(Dictionary<string, object?> map, string key) => map.GetValueOrDefault(key) as string;
+
+    private static List<string> YamlStrings(object? node) => node is List<object?> list ? [.. list.OfType<string>()] : [];
 
     // ---- running tools --------------------------------------------------------------------
 
@@ -1439,13 +1236,6 @@ public sealed partial class DeploymentFilesTests
 
     [GeneratedRegex(@"^---\s*$", RegexOptions.Multiline)]
     private static partial Regex DocumentSeparator();
-
-    [GeneratedRegex(@"^kind:(?<kind>.+)$", RegexOptions.Multiline)]
-    private static partial Regex TopLevelKind();
-
-    // metadata.name: the first "  name:" (two spaces) after the top-level "metadata:" line.
-    [GeneratedRegex(@"^metadata:[ \t]*\n(?:(?:  .*|[ \t]*)\n)*?  name:(?<name>.+)$", RegexOptions.Multiline)]
-    private static partial Regex MetadataName();
 
     // secretName: x (volumes) and secretKeyRef blocks (env), whichever order kustomize prints their keys in.
     [GeneratedRegex(@"secretName:[ \t]*(?<name>[^\s]+)|secretKeyRef:[ \t]*\n(?:[ \t]+key:.*\n)?[ \t]+name:[ \t]*(?<name>[^\s]+)")]
