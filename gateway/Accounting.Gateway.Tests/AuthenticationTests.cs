@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using StackExchange.Redis;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Accounting.Gateway.Tests;
 
@@ -99,7 +100,7 @@ public sealed class AuthenticationTests(GatewayFixture fixture) : IClassFixture<
     public async Task A_revoked_key_is_refused_as_soon_as_the_notice_arrives()
     {
         // Frozen, so the cached resolution never expires by itself: only the notice can explain the refusal.
-        await using var gateway = new GatewayFactory(Upstream, new TestClock());
+        await using var gateway = new GatewayFactory(Upstream, new FakeTimeProvider(DateTimeOffset.UtcNow));
         using var client = gateway.CreateClient();
         var (secret, key) = Upstream.AddKey();
         (await client.GetWithKeyAsync(secret)).StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -204,7 +205,7 @@ public sealed class AuthenticationTests(GatewayFixture fixture) : IClassFixture<
     public async Task Tokens_with_made_up_key_ids_cannot_make_the_gateway_fetch_the_key_set_repeatedly()
     {
         // Frozen, so the once-per-interval refresh for unknown key ids cannot fall due during the test.
-        var clock = new TestClock();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var gateway = new GatewayFactory(Upstream, clock);
         using var client = gateway.CreateClient();
         (await client.GetWithBearerAsync(Upstream.Jwks.Mint(Ids.New("usr"), Ids.New("org"), clock: clock))).StatusCode.ShouldBe(HttpStatusCode.OK);

@@ -1,5 +1,6 @@
 using System.Net;
 using Accounting.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Accounting.Gateway.Tests;
 
@@ -11,7 +12,7 @@ public sealed class CredentialFloodTests(UpstreamFixture fixture) : IClassFixtur
     [Fact]
     public async Task A_flood_of_bad_keys_from_one_address_gets_429_after_its_failure_budget_and_reaches_auth_no_more()
     {
-        var clock = new TestClock();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var gateway = new GatewayFactory(Upstream, clock, new Dictionary<string, string>
         {
             ["RateLimits:FailedAuthenticationsPerMinute"] = "5",
@@ -50,7 +51,7 @@ public sealed class CredentialFloodTests(UpstreamFixture fixture) : IClassFixtur
     [Fact]
     public async Task A_flood_of_distinct_unknown_keys_does_not_evict_a_resolved_key()
     {
-        await using var gateway = new GatewayFactory(Upstream, new TestClock(), new Dictionary<string, string>
+        await using var gateway = new GatewayFactory(Upstream, new FakeTimeProvider(DateTimeOffset.UtcNow), new Dictionary<string, string>
         {
             ["RateLimits:FailedAuthenticationsPerMinute"] = "1000000",
             ["Gateway:UnknownApiKeyCacheSize"] = "50",
@@ -73,7 +74,7 @@ public sealed class CredentialFloodTests(UpstreamFixture fixture) : IClassFixtur
     [Fact]
     public async Task An_unknown_key_is_looked_up_once_while_remembered_and_works_soon_after_it_is_created()
     {
-        var clock = new TestClock();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var gateway = new GatewayFactory(Upstream, clock);
         using var client = gateway.CreateClient();
         var secret = StubUpstream.NewSecret();

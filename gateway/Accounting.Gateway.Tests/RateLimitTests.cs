@@ -1,8 +1,9 @@
 using System.Net;
 using Accounting.ServiceDefaults;
 using Accounting.Testing;
+using Microsoft.Extensions.Time.Testing;
 
-// Every test here runs on a frozen TestClock: on the wall clock the buckets refill while a burst of
+// Every test here runs on a frozen FakeTimeProvider: on the wall clock the buckets refill while a burst of
 // requests is still in flight (100 per minute is a token every 600 ms), so a loaded machine admits more.
 
 namespace Accounting.Gateway.Tests;
@@ -14,7 +15,7 @@ public sealed class RateLimitTests(UpstreamFixture fixture) : IClassFixture<Upst
     [Fact]
     public async Task Exactly_100_of_150_concurrent_requests_on_a_fresh_key_succeed_and_the_rest_get_429()
     {
-        var clock = new TestClock();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var gateway = new GatewayFactory(Upstream, clock);
         using var client = gateway.CreateClient();
         var (secret, _) = Upstream.AddKey();
@@ -37,7 +38,7 @@ public sealed class RateLimitTests(UpstreamFixture fixture) : IClassFixture<Upst
     [Fact]
     public async Task Two_gateways_sharing_Redis_admit_100_requests_together()
     {
-        var clock = new TestClock();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var first = new GatewayFactory(Upstream, clock);
         await using var second = new GatewayFactory(Upstream, clock);
         using var firstClient = first.CreateClient();
@@ -54,7 +55,7 @@ public sealed class RateLimitTests(UpstreamFixture fixture) : IClassFixture<Upst
     [Fact]
     public async Task Every_admitted_response_reports_the_hourly_quota_and_the_tighter_bucket()
     {
-        await using var gateway = new GatewayFactory(Upstream, new TestClock());
+        await using var gateway = new GatewayFactory(Upstream, new FakeTimeProvider(DateTimeOffset.UtcNow));
         using var client = gateway.CreateClient();
         var (secret, _) = Upstream.AddKey();
 
@@ -71,7 +72,7 @@ public sealed class RateLimitTests(UpstreamFixture fixture) : IClassFixture<Upst
     [Fact]
     public async Task The_hourly_bucket_refuses_once_its_quota_is_spent_even_when_the_burst_has_refilled()
     {
-        var clock = new TestClock();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var gateway = new GatewayFactory(Upstream, clock, new Dictionary<string, string>
         {
             ["RateLimits:Plans:small:RequestsPerHour"] = "10",
@@ -99,7 +100,7 @@ public sealed class RateLimitTests(UpstreamFixture fixture) : IClassFixture<Upst
     [Fact]
     public async Task Refused_requests_do_not_consume_tokens()
     {
-        var clock = new TestClock();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var gateway = new GatewayFactory(Upstream, clock);
         using var client = gateway.CreateClient();
         var (secret, _) = Upstream.AddKey();
@@ -119,7 +120,7 @@ public sealed class RateLimitTests(UpstreamFixture fixture) : IClassFixture<Upst
     [InlineData("professional", 310, 300, "5000")]
     public async Task User_tokens_are_limited_per_user_on_the_plan_they_carry(string? plan, int requests, int admitted, string hourlyLimit)
     {
-        var clock = new TestClock();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var gateway = new GatewayFactory(Upstream, clock);
         using var client = gateway.CreateClient();
         var userId = Ids.New("usr");
@@ -136,7 +137,7 @@ public sealed class RateLimitTests(UpstreamFixture fixture) : IClassFixture<Upst
     [Fact]
     public async Task The_public_auth_endpoints_are_limited_per_client_address()
     {
-        await using var gateway = new GatewayFactory(Upstream, new TestClock(), new Dictionary<string, string>
+        await using var gateway = new GatewayFactory(Upstream, new FakeTimeProvider(DateTimeOffset.UtcNow), new Dictionary<string, string>
         {
             ["RateLimits:AnonymousRequestsPerMinute"] = "3",
         });
@@ -176,7 +177,7 @@ public sealed class RateLimitTests(UpstreamFixture fixture) : IClassFixture<Upst
     [Fact]
     public async Task Forwarded_addresses_are_ignored_unless_the_proxy_is_trusted()
     {
-        await using var gateway = new GatewayFactory(Upstream, new TestClock(), new Dictionary<string, string>
+        await using var gateway = new GatewayFactory(Upstream, new FakeTimeProvider(DateTimeOffset.UtcNow), new Dictionary<string, string>
         {
             ["RateLimits:AnonymousRequestsPerMinute"] = "2",
         });
@@ -218,7 +219,7 @@ public sealed class RateLimitTests(UpstreamFixture fixture) : IClassFixture<Upst
     [Fact]
     public async Task Two_gateways_sharing_Redis_share_each_client_addresss_limit()
     {
-        var clock = new TestClock();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var proxy = TestAddresses.NewIPv4();
         await using var first = BehindProxy(anonymousPerMinute: 3, clock, proxy);
         await using var second = BehindProxy(anonymousPerMinute: 3, clock, proxy);
@@ -238,7 +239,7 @@ public sealed class RateLimitTests(UpstreamFixture fixture) : IClassFixture<Upst
     [Fact]
     public async Task A_refused_address_is_told_when_to_retry_and_is_admitted_again_once_its_bucket_refills()
     {
-        var clock = new TestClock();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var gateway = BehindProxy(anonymousPerMinute: 2, clock);
         using var client = gateway.CreateClient();
         var address = TestAddresses.NewIPv4().ToString();
@@ -261,10 +262,10 @@ public sealed class RateLimitTests(UpstreamFixture fixture) : IClassFixture<Upst
     }
 
     /// <summary>A gateway whose own peer is a trusted proxy, so each request names its client in X-Forwarded-For.</summary>
-    private GatewayFactory BehindProxy(int anonymousPerMinute, TestClock? clock = null, IPAddress? proxy = null)
+    private GatewayFactory BehindProxy(int anonymousPerMinute, FakeTimeProvider? clock = null, IPAddress? proxy = null)
     {
         proxy ??= TestAddresses.NewIPv4();
-        return new GatewayFactory(Upstream, clock ?? new TestClock(), new Dictionary<string, string>
+        return new GatewayFactory(Upstream, clock ?? new FakeTimeProvider(DateTimeOffset.UtcNow), new Dictionary<string, string>
         {
             ["RateLimits:AnonymousRequestsPerMinute"] = anonymousPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Gateway:TrustedProxies:0"] = proxy.ToString(),

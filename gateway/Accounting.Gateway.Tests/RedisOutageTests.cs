@@ -2,6 +2,7 @@ using System.Net;
 using Accounting.Gateway.RateLimiting;
 using Accounting.Testing;
 using StackExchange.Redis;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Accounting.Gateway.Tests;
 
@@ -14,7 +15,7 @@ public sealed class RedisOutageTests(UpstreamFixture fixture) : IClassFixture<Up
     public async Task Requests_keep_flowing_under_the_local_limiter_while_Redis_is_down_and_Redis_limits_resume_when_it_returns()
     {
         // Frozen: the local buckets must not refill while 120 requests are in flight.
-        await using var gateway = new GatewayFactory(Upstream, new TestClock());
+        await using var gateway = new GatewayFactory(Upstream, new FakeTimeProvider(DateTimeOffset.UtcNow));
         using var client = gateway.CreateClient();
         var (secret, _) = Upstream.AddKey();
         (await client.GetWithKeyAsync(secret)).StatusCode.ShouldBe(HttpStatusCode.OK);

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Accounting.Platform.Tests;
 
@@ -37,7 +38,7 @@ public sealed class ServiceDefaultsApp : IAsyncLifetime
     public Uri BaseAddress { get; private set; } = null!;
 
     /// <summary>The app's clock, which moves only when a test moves it: identities expire on cue, not with machine speed.</summary>
-    public TestClock Clock { get; } = new();
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
     public HttpClient CreateClient(Caller? caller = null, string? token = null)
     {

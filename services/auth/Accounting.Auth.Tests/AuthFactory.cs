@@ -5,6 +5,7 @@ using Accounting.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Accounting.Auth.Tests;
 
@@ -16,7 +17,7 @@ public sealed class AuthFactory : ServiceFactory<Program>
     {
     }
 
-    public TestClock Clock { get; } = new();
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using RabbitMQ.Client;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Accounting.Webhooks.Tests;
 
@@ -21,12 +22,12 @@ namespace Accounting.Webhooks.Tests;
 /// allowed (loopback is the only private network, as in local runs).
 /// </summary>
 public sealed record WebhooksTestSettings(
-    string EventQueue, TestClock Clock, IReadOnlyList<string> AllowedPrivateNetworks, bool AllowHttp = true, int MaxEndpoints = 20, int MaxConcurrentAttempts = 64)
+    string EventQueue, FakeTimeProvider Clock, IReadOnlyList<string> AllowedPrivateNetworks, bool AllowHttp = true, int MaxEndpoints = 20, int MaxConcurrentAttempts = 64)
 {
     public static readonly IReadOnlyList<string> Loopback = ["127.0.0.0/8", "::1/128"];
 
     public static WebhooksTestSettings Create(IReadOnlyList<string>? allowedPrivateNetworks = null, bool allowHttp = true) =>
-        new("webhooks-tests-" + Guid.NewGuid().ToString("N")[..12], new TestClock(), allowedPrivateNetworks ?? Loopback, allowHttp);
+        new("webhooks-tests-" + Guid.NewGuid().ToString("N")[..12], new FakeTimeProvider(DateTimeOffset.UtcNow), allowedPrivateNetworks ?? Loopback, allowHttp);
 
     public void Apply(IWebHostBuilder builder)
     {
@@ -76,7 +77,7 @@ public class WebhooksFactory : ServiceFactory<Program>, IAsyncLifetime
 
     public WebhooksTestSettings Settings { get; }
 
-    public TestClock Clock => Settings.Clock;
+    public FakeTimeProvider Clock => Settings.Clock;
 
     /// <summary>Another host of the service on the same database and queue: a second replica, or the service after a restart.</summary>
     public WebhooksReplica CreateReplica() => new(Database.ConnectionString, Settings);
