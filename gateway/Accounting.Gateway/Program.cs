@@ -18,7 +18,6 @@ builder.AddGatewayDocumentation();
 var app = builder.Build();
 
 app.UseGatewayForwardedHeaders();
-app.UseGatewayDocumentation();
 app.UseServiceDefaults();
 app.UseRateLimiter();
 app.MapHealthEndpoints();

@@ -3,6 +3,7 @@ using Accounting.ServiceDefaults.Errors;
 using Accounting.ServiceDefaults.Health;
 using Accounting.ServiceDefaults.Http;
 using Accounting.ServiceDefaults.Identity;
+using Accounting.ServiceDefaults.OpenApi;
 using Accounting.ServiceDefaults.Telemetry;
 using FluentValidation;
 using Microsoft.AspNetCore.Authorization;
@@ -28,7 +29,7 @@ public static class ServiceDefaultsExtensions
         builder.AddTelemetry(serviceName);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHealthChecks();
-        builder.Services.AddOpenApi();
+        builder.Services.AddApiDocumentation();
         // The pipeline always authenticates and authorises; each app adds the schemes it trusts.
         builder.Services.AddAuthentication();
         builder.Services.AddAuthorization();

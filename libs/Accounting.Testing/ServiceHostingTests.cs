@@ -79,4 +79,55 @@ public abstract class ServiceHostingTests<TProgram>(ServiceFactory<TProgram> fac
         Assert.StartsWith("req_", error.GetProperty("request_id").GetString(), StringComparison.Ordinal);
         Assert.Equal(error.GetProperty("request_id").GetString(), response.Headers.GetValues("X-Request-Id").Single());
     }
+
+    [Fact]
+    public async Task Its_OpenAPI_document_names_tags_and_secures_every_operation_and_describes_nothing_internal()
+    {
+        using var document = await OpenApiDocumentAsync();
+        var root = document.RootElement;
+        var operations = root.GetProperty("paths").EnumerateObject()
+            .SelectMany(path => path.Value.EnumerateObject().Select(operation => (Path: path.Name, Method: operation.Name, Operation: operation.Value)))
+            .ToList();
+
+        Assert.DoesNotContain(operations, o => o.Path.StartsWith("/internal", StringComparison.Ordinal) || o.Path.StartsWith("/health", StringComparison.Ordinal));
+        var ids = operations.Select(o => o.Operation.TryGetProperty("operationId", out var id) ? id.GetString() : null).ToList();
+        Assert.All(ids, id => Assert.Matches("^[a-z][A-Za-z0-9]+$", id ?? ""));
+        Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
+        foreach (var (path, method, operation) in operations)
+        {
+            Assert.True(operation.TryGetProperty("tags", out var tags) && tags.GetArrayLength() == 1, $"{method} {path} has no tag");
+            Assert.True(operation.TryGetProperty("security", out _), $"{method} {path} declares no security requirement");
+            var errors = operation.GetProperty("responses").EnumerateObject().Where(r => r.Name[0] is '4' or '5').ToList();
+            Assert.True(errors.Count > 0, $"{method} {path} declares no error response");
+            Assert.All(errors, r => Assert.Contains("#/components/schemas/Error", r.Value.GetRawText(), StringComparison.Ordinal));
+        }
+
+        // Money: a generated client must get decimal, never a binary float.
+        Assert.DoesNotContain("\"double\"", root.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Its_OpenAPI_document_passes_the_redocly_linter_with_the_recommended_rules()
+    {
+        using var document = await OpenApiDocumentAsync();
+        var file = Path.Combine(Path.GetTempPath(), $"openapi-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, document.RootElement.GetRawText());
+        try
+        {
+            var (exitCode, output) = await ApiDescriptionTools.LintAsync(file);
+            Assert.True(exitCode == 0, $"redocly lint found errors:\n{output}");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private async Task<JsonDocument> OpenApiDocumentAsync()
+    {
+        using var client = Factory.CreateClient();
+        var response = await client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+    }
 }

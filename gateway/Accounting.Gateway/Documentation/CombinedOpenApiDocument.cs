@@ -33,6 +33,7 @@ public sealed class CombinedOpenApiDocument(HttpClient http, IProxyStateLookup p
     {
         var paths = new JsonObject();
         var schemas = new JsonObject();
+        var securitySchemes = new JsonObject();
         var unavailable = new List<string>();
         foreach (var cluster in proxy.GetClusters().OrderBy(c => c.ClusterId, StringComparer.Ordinal))
         {
@@ -43,6 +44,10 @@ public sealed class CombinedOpenApiDocument(HttpClient http, IProxyStateLookup p
             }
 
             Merge(cluster.ClusterId, service, paths, schemas);
+            foreach (var (name, scheme) in service["components"]?["securitySchemes"]?.AsObject() ?? [])
+            {
+                securitySchemes[name] ??= scheme!.DeepClone();
+            }
         }
 
         var description = "Every public endpoint of the accounting API, combined from the services' own documents.";
@@ -51,28 +56,67 @@ public sealed class CombinedOpenApiDocument(HttpClient http, IProxyStateLookup p
             description += " Not included (service unavailable): " + string.Join(", ", unavailable) + ".";
         }
 
+        DeclareGatewayHeaders(paths);
+        var tags = paths.Select(path => path.Value!.AsObject())
+            .SelectMany(operations => operations.Select(operation => operation.Value?["tags"]?.AsArray()))
+            .SelectMany(list => list ?? [])
+            .Select(tag => tag!.GetValue<string>())
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .Select(tag => (JsonNode)new JsonObject { ["name"] = tag });
         return new JsonObject
         {
             ["openapi"] = "3.1.1",
             ["info"] = new JsonObject { ["title"] = "Accounting API", ["version"] = "v1", ["description"] = description },
-            ["servers"] = new JsonArray(new JsonObject { ["url"] = "/" }),
-            ["security"] = new JsonArray(new JsonObject { ["api_key"] = new JsonArray() }, new JsonObject { ["bearer"] = new JsonArray() }),
+            ["servers"] = new JsonArray(new JsonObject { ["url"] = "/", ["description"] = "This gateway" }),
+            ["tags"] = new JsonArray([.. tags]),
             ["paths"] = paths,
             ["components"] = new JsonObject
             {
                 ["schemas"] = schemas,
-                ["securitySchemes"] = new JsonObject
-                {
-                    ["api_key"] = new JsonObject { ["type"] = "apiKey", ["in"] = "header", ["name"] = "X-API-Key" },
-                    ["bearer"] = new JsonObject
-                    {
-                        ["type"] = "http",
-                        ["scheme"] = "bearer",
-                        ["description"] = "An API key (sk_live_…, sk_test_…) or a user access token (JWT).",
-                    },
-                },
+                ["headers"] = GatewayHeaders(),
+                ["securitySchemes"] = securitySchemes,
             },
         };
+    }
+
+    /// <summary>What the gateway adds to every response (§1, §4), declared once and referenced by each.</summary>
+    private static JsonObject GatewayHeaders()
+    {
+        static JsonObject Header(string description, string type) =>
+            new() { ["description"] = description, ["schema"] = new JsonObject { ["type"] = type } };
+
+        return new JsonObject
+        {
+            ["X-Request-Id"] = Header("The request's id (`req_…`), also in error bodies; a safe id the client sent is echoed.", "string"),
+            ["X-RateLimit-Limit"] = Header("The plan's hourly request quota.", "integer"),
+            ["X-RateLimit-Remaining"] = Header("Whole requests left in whichever bucket (hour or burst) is tighter now.", "integer"),
+            ["X-RateLimit-Reset"] = Header("Unix time in seconds when that bucket is full again.", "integer"),
+            ["Retry-After"] = Header("Whole seconds until a request would be admitted.", "integer"),
+        };
+    }
+
+    private static void DeclareGatewayHeaders(JsonObject paths)
+    {
+        foreach (var (_, operations) in paths)
+        {
+            foreach (var (_, operation) in operations!.AsObject())
+            {
+                foreach (var (status, response) in operation?["responses"]?.AsObject() ?? [])
+                {
+                    var headers = response!["headers"] as JsonObject ?? [];
+                    string[] names = status == "429"
+                        ? ["X-Request-Id", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"]
+                        : ["X-Request-Id", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"];
+                    foreach (var name in names)
+                    {
+                        headers[name] ??= new JsonObject { ["$ref"] = $"#/components/headers/{name}" };
+                    }
+
+                    response["headers"] = headers;
+                }
+            }
+        }
     }
 
     private async Task<JsonObject?> FetchAsync(Yarp.ReverseProxy.Model.ClusterState cluster, CancellationToken cancellationToken)

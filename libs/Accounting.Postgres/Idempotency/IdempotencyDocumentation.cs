@@ -1,3 +1,4 @@
+using Accounting.ServiceDefaults.OpenApi;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.OpenApi;
@@ -33,6 +34,10 @@ internal sealed class IdempotencyDocumentation : IOpenApiOperationTransformer
                     + "and body gets the first response again, marked Idempotent-Replayed: true, instead of running twice.",
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = IdempotencyMiddleware.MaxKeyLength },
             });
+            new ErrorResponses(operation, context.Document).Add(
+                409,
+                "A conflict: the resource's state forbids this, the Idempotency-Key was used for another request "
+                + "(`idempotency_key_reused`), or a request with it is still running (`request_in_progress`).");
         }
 
         return Task.CompletedTask;

@@ -1,4 +1,5 @@
 using Accounting.ServiceDefaults.Errors;
+using Accounting.ServiceDefaults.OpenApi;
 using FluentValidation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -30,6 +31,7 @@ public static class ValidationEndpointExtensions
     public static RouteHandlerBuilder Validate<TRequest>(this RouteHandlerBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.WithMetadata(new ValidatedRequestMetadata(typeof(TRequest)));
         return builder.AddEndpointFilter(async (context, next) =>
         {
             var request = context.Arguments.OfType<TRequest>().FirstOrDefault();
