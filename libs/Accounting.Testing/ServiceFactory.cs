@@ -42,6 +42,8 @@ public class ServiceFactory<TProgram>(string serviceName) : WebApplicationFactor
         builder.UseSetting("ConnectionStrings:RabbitMq", TestEnvironment.RabbitMq);
         builder.UseSetting("ConnectionStrings:Redis", TestEnvironment.Redis);
         builder.UseSetting("InternalIdentity:VerificationKeyPath", TestIdentity.VerificationKeyPath);
+        builder.UseSetting($"ServiceIdentity:TrustedServices:{TestIdentity.TrustedService}:VerificationKeyPath", TestIdentity.ServiceVerificationKeyPath);
+        builder.UseSetting("ServiceIdentity:SigningKeyPath", TestIdentity.ServiceSigningKeyPath);
     }
 
     async Task IAsyncLifetime.DisposeAsync()
