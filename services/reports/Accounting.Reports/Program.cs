@@ -9,6 +9,7 @@ builder.AddServiceDefaults(service);
 builder.AddInternalIdentity(service);
 builder.AddPostgres(service, typeof(Program).Assembly);
 builder.AddMessaging(service);
+builder.Services.AddLedgerFeed(builder.Configuration);
 
 var app = builder.Build();
 
