@@ -1,6 +1,7 @@
 using Accounting.Auth;
 using Accounting.Auth.Endpoints;
 using Accounting.Auth.Security;
+using Accounting.Auth.Settings;
 using Accounting.Messaging;
 using Accounting.Postgres;
 using Accounting.Postgres.Idempotency;
@@ -41,6 +42,7 @@ app.MapDefaultEndpoints();
 app.MapSessionEndpoints();
 app.MapAccountEndpoints();
 app.MapOrganisationEndpoints();
+app.MapSettingsEndpoints();
 app.MapApiKeyEndpoints();
 app.MapInternalEndpoints();
 app.MapJwksEndpoints();
