@@ -1,5 +1,6 @@
 using Accounting.Auth;
 using Accounting.Auth.Endpoints;
+using Accounting.Auth.Members;
 using Accounting.Auth.Security;
 using Accounting.Auth.Settings;
 using Accounting.Messaging;
@@ -43,6 +44,8 @@ app.MapSessionEndpoints();
 app.MapAccountEndpoints();
 app.MapOrganisationEndpoints();
 app.MapSettingsEndpoints();
+app.MapMemberEndpoints();
+app.MapInvitationEndpoints();
 app.MapApiKeyEndpoints();
 app.MapInternalEndpoints();
 app.MapJwksEndpoints();
