@@ -82,6 +82,24 @@ public sealed class MemberTests(AuthFactory factory) : IClassFixture<AuthFactory
     }
 
     [Fact]
+    public async Task An_access_token_the_gateway_could_not_verify_is_not_taken_for_a_new_user()
+    {
+        var owner = await factory.RegisterAsync();
+        var token = await InviteAsync(owner, NewEmail(), "viewer");
+        using var anonymous = factory.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/auth/accept-invitation")
+        {
+            Content = JsonContent.Create(new { token, full_name = "Stale Token", password = Password }),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "expired.access.token");
+
+        var response = await anonymous.SendAsync(request);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await SessionTests.ErrorCode(response)).ShouldBe("invalid_token");
+    }
+
+    [Fact]
     public async Task An_invitation_works_once()
     {
         var owner = await factory.RegisterAsync();
