@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Accounting.ServiceDefaults;
 using Accounting.Testing;
 
 namespace Accounting.Gateway.Tests;
@@ -175,6 +176,44 @@ public sealed class ProxyTests(UpstreamFixture fixture) : IClassFixture<Upstream
         var forwarded = Upstream.Received.Last(r => r.Path == "/api/v1/auth/totp/verify");
         forwarded.Authorization.ShouldBe("Bearer tt_temporary");
         forwarded.InternalIdentity.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Accepting_an_invitation_needs_no_credential_and_a_signed_in_user_arrives_as_themselves()
+    {
+        await using var gateway = new GatewayFactory(Upstream);
+        using var client = gateway.CreateClient();
+        var userId = Ids.New("usr");
+
+        using var anonymous = new StringContent("{\"token\":\"inv_new\"}", System.Text.Encoding.UTF8, "application/json");
+        (await client.PostAsync(new Uri("/api/v1/auth/accept-invitation", UriKind.Relative), anonymous)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        Upstream.Received.Last(r => r.Path == "/api/v1/auth/accept-invitation").InternalIdentity.ShouldBeNull();
+
+        using var signedIn = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/v1/auth/accept-invitation", UriKind.Relative))
+        {
+            Content = new StringContent("{\"token\":\"inv_existing\"}", System.Text.Encoding.UTF8, "application/json"),
+        };
+        signedIn.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Upstream.Jwks.Mint(userId, Ids.New("org")));
+        (await client.SendAsync(signedIn)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        var forwarded = Upstream.Received.Last(r => r.Path == "/api/v1/auth/accept-invitation");
+        forwarded.InternalIdentity.ShouldNotBeNull();
+        forwarded.Authorization.ShouldBeNull();
+    }
+
+    [Theory]
+    [InlineData("/api/v1/organisation")]
+    [InlineData("/api/v1/organisation/members")]
+    [InlineData("/api/v1/organisation/members/usr_someone")]
+    [InlineData("/api/v1/organisation/invitations")]
+    public async Task The_organisation_and_its_members_are_routed_to_auth_behind_a_credential(string path)
+    {
+        await using var gateway = new GatewayFactory(Upstream);
+        using var client = gateway.CreateClient();
+        var (secret, _) = Upstream.AddKey();
+
+        (await client.GetAsync(new Uri(path, UriKind.Relative))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await client.GetWithKeyAsync(secret, path)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        Upstream.Received.ShouldContain(r => r.Path == path && r.InternalIdentity != null);
     }
 
     [Fact]

@@ -158,6 +158,25 @@ public sealed class RateLimitTests(UpstreamFixture fixture) : IClassFixture<Upst
     }
 
     [Fact]
+    public async Task Accepting_invitations_is_limited_per_client_address_like_the_other_public_auth_endpoints()
+    {
+        await using var gateway = new GatewayFactory(Upstream, new TestClock(), new Dictionary<string, string>
+        {
+            ["RateLimits:AnonymousRequestsPerMinute"] = "2",
+        });
+        using var client = gateway.CreateClient();
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var content = new StringContent("{\"token\":\"inv_guess\"}", System.Text.Encoding.UTF8, "application/json");
+            statuses.Add((await client.PostAsync(new Uri("/api/v1/auth/accept-invitation", UriKind.Relative), content)).StatusCode);
+        }
+
+        statuses.ShouldBe([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests]);
+    }
+
+    [Fact]
     public async Task Behind_a_trusted_proxy_each_forwarded_client_address_has_its_own_limit()
     {
         await using var gateway = BehindProxy(anonymousPerMinute: 2);

@@ -28,6 +28,9 @@ public sealed class AuthOptions
 
     public int MaxOwnedOrganisations { get; set; } = 3;
 
+    /// <summary>How long an invitation's token can be accepted (contract §3: 7 days).</summary>
+    public TimeSpan InvitationLifetime { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>How long one key signs tokens before a new one takes over.</summary>
     public TimeSpan SigningKeyRotation { get; set; } = TimeSpan.FromDays(30);
 

@@ -1,6 +1,8 @@
 using Accounting.Auth;
 using Accounting.Auth.Endpoints;
+using Accounting.Auth.Members;
 using Accounting.Auth.Security;
+using Accounting.Auth.Settings;
 using Accounting.Messaging;
 using Accounting.Postgres;
 using Accounting.Postgres.Idempotency;
@@ -41,6 +43,9 @@ app.MapDefaultEndpoints();
 app.MapSessionEndpoints();
 app.MapAccountEndpoints();
 app.MapOrganisationEndpoints();
+app.MapSettingsEndpoints();
+app.MapMemberEndpoints();
+app.MapInvitationEndpoints();
 app.MapApiKeyEndpoints();
 app.MapInternalEndpoints();
 app.MapJwksEndpoints();

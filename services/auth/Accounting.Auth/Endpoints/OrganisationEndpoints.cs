@@ -24,8 +24,6 @@ public static class OrganisationEndpoints
         var organisations = app.MapGroup("/api/v1/organisations").RequireUser();
         organisations.MapGet("/", List);
         organisations.MapPost("/", Create).Validate<CreateOrganisationRequest>();
-
-        app.MapGet("/api/v1/organisation", Current).RequireScope("organisation:read");
         return app;
     }
 
@@ -62,13 +60,5 @@ public static class OrganisationEndpoints
         var organisation = await Organisations.CreateAsync(write.Transaction, request.Name!.Trim(), caller.PrincipalId, clock.GetUtcNow(), cancellationToken);
         await write.CommitAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/organisations/{organisation.Id}", new MembershipView(organisation.Id, organisation.Name, organisation.Plan, "owner", organisation.CreatedAt));
-    }
-
-    private static async Task<IResult> Current(Caller caller, NpgsqlDataSource db, CancellationToken cancellationToken)
-    {
-        await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        var organisation = await connection.QuerySingleOrDefaultAsync<OrganisationView>(new CommandDefinition(
-            "SELECT id, name, plan, created_at FROM organisations WHERE id = @OrganisationId", new { caller.OrganisationId }, cancellationToken: cancellationToken));
-        return organisation is null ? ApiError.NotFound() : TypedResults.Ok(organisation);
     }
 }

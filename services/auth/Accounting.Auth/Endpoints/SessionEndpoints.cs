@@ -224,7 +224,7 @@ internal static class Organisations
         var organisation = new OrganisationView(Ids.New("org"), name, "standard", now);
         await transaction.Connection!.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO organisations (id, name, plan, created_at) VALUES (@Id, @Name, @Plan, @CreatedAt);
+            INSERT INTO organisations (id, name, plan, created_at, updated_at) VALUES (@Id, @Name, @Plan, @CreatedAt, @CreatedAt);
             INSERT INTO memberships (user_id, organisation_id, role, created_at) VALUES (@OwnerId, @Id, 'owner', @CreatedAt);
             """,
             new { organisation.Id, organisation.Name, organisation.Plan, organisation.CreatedAt, OwnerId = ownerId },
@@ -235,6 +235,9 @@ internal static class Organisations
             Name = organisation.Name,
             Plan = organisation.Plan,
             CreatedBy = ownerId,
+            // The columns' defaults are these: a new organisation starts at version 1 of its settings.
+            Settings = OrganisationSettings.Defaults,
+            Version = 1,
             OccurredAt = now,
         }, organisation.Id, cancellationToken);
         return organisation;
