@@ -1,5 +1,6 @@
 using Accounting.Auth;
 using Accounting.Auth.Endpoints;
+using Accounting.Auth.RequestLog;
 using Accounting.Auth.Security;
 using Accounting.Messaging;
 using Accounting.Postgres;
@@ -32,6 +33,7 @@ builder.Services.AddSingleton<TokenService>();
 builder.Services.AddSingleton<SessionRetention>();
 builder.Services.AddHostedService(services => services.GetRequiredService<SessionRetention>());
 builder.Services.AddValidators(typeof(Program).Assembly);
+builder.AddRequestLog();
 
 var app = builder.Build();
 
@@ -43,6 +45,7 @@ app.MapAccountEndpoints();
 app.MapOrganisationEndpoints();
 app.MapApiKeyEndpoints();
 app.MapInternalEndpoints();
+app.MapRequestLogEndpoints();
 app.MapJwksEndpoints();
 
 app.Run();
