@@ -10,7 +10,7 @@ namespace Accounting.Gateway.RequestLog;
 /// and counted; meanwhile requests keep queueing, and past the queue's capacity are dropped too.
 /// </summary>
 public sealed partial class RequestLogShipper(
-    RequestLogBuffer queue,
+    RequestLogBuffer buffer,
     AuthServiceClient auth,
     IOptions<RequestLogOptions> options,
     TimeProvider clock,
@@ -24,7 +24,7 @@ public sealed partial class RequestLogShipper(
         var batch = new List<LoggedRequest>(settings.BatchSize);
         try
         {
-            while (await queue.Reader.WaitToReadAsync(stoppingToken))
+            while (await buffer.Reader.WaitToReadAsync(stoppingToken))
             {
                 if (!Fill(batch))
                 {
@@ -46,7 +46,7 @@ public sealed partial class RequestLogShipper(
     private bool Fill(List<LoggedRequest> batch)
     {
         var size = options.Value.BatchSize;
-        while (batch.Count < size && queue.Reader.TryRead(out var entry))
+        while (batch.Count < size && buffer.Reader.TryRead(out var entry))
         {
             batch.Add(LoggedRequest.From(entry));
         }
@@ -65,12 +65,12 @@ public sealed partial class RequestLogShipper(
                 await auth.RecordRequestsAsync(batch, stoppingToken);
                 return;
             }
-            catch (Exception exception) when (exception is HttpRequestException
-                || (exception is OperationCanceledException && !stoppingToken.IsCancellationRequested))
+            // Whatever went wrong, a lost batch must never stop the shipper, let alone the gateway.
+            catch (Exception exception) when (exception is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 if (attempt >= settings.MaxAttempts)
                 {
-                    queue.CountUndeliverable(batch.Count);
+                    buffer.CountUndeliverable(batch.Count);
                     LogBatchDropped(logger, exception, batch.Count, attempt);
                     return;
                 }
@@ -100,10 +100,10 @@ public sealed partial class RequestLogShipper(
                 batch.Clear();
             }
         }
-        catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException)
+        catch (Exception exception)
         {
-            var lost = batch.Count + queue.Reader.Count;
-            queue.CountUndeliverable(lost);
+            var lost = batch.Count + buffer.Reader.Count;
+            buffer.CountUndeliverable(lost);
             LogShutdownDropped(logger, exception, lost);
         }
     }
