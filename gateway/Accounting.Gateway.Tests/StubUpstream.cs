@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Text.Json;
 using Accounting.Gateway.Authentication;
 using Accounting.ServiceDefaults;
 using Accounting.ServiceDefaults.Http;
@@ -24,6 +25,8 @@ public sealed class StubUpstream : IAsyncDisposable
     private readonly WebApplication app;
     private int resolutions;
     private int jwksFetches;
+    private int requestLogBatches;
+    private int refuseRequestLogWith;
 
     private StubUpstream(WebApplication app) => this.app = app;
 
@@ -36,6 +39,19 @@ public sealed class StubUpstream : IAsyncDisposable
     public ConcurrentQueue<ApiKeyUsage> Usages { get; } = new();
 
     public TestSigningKeys Jwks { get; } = new();
+
+    /// <summary>Request-log entries auth accepted, as the gateway serialised them.</summary>
+    public ConcurrentQueue<JsonElement> LoggedRequests { get; } = new();
+
+    /// <summary>Request-log batches the gateway sent, accepted or not.</summary>
+    public int RequestLogBatches => Volatile.Read(ref requestLogBatches);
+
+    /// <summary>A status other than 0 makes auth refuse every request-log batch with it.</summary>
+    public int RefuseRequestLogWith
+    {
+        get => Volatile.Read(ref refuseRequestLogWith);
+        set => Volatile.Write(ref refuseRequestLogWith, value);
+    }
 
     public int Resolutions => Volatile.Read(ref resolutions);
 
@@ -81,6 +97,21 @@ public sealed class StubUpstream : IAsyncDisposable
             foreach (var usage in request.Usages)
             {
                 Usages.Enqueue(usage);
+            }
+
+            return Results.NoContent();
+        });
+        app.MapPost("/internal/request-log", (JsonElement batch) =>
+        {
+            Interlocked.Increment(ref requestLogBatches);
+            if (RefuseRequestLogWith != 0)
+            {
+                return Results.StatusCode(RefuseRequestLogWith);
+            }
+
+            foreach (var entry in batch.GetProperty("entries").EnumerateArray())
+            {
+                LoggedRequests.Enqueue(entry.Clone());
             }
 
             return Results.NoContent();

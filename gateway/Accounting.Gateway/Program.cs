@@ -2,6 +2,7 @@ using Accounting.Gateway.Authentication;
 using Accounting.Gateway.Documentation;
 using Accounting.Gateway.Proxy;
 using Accounting.Gateway.RateLimiting;
+using Accounting.Gateway.RequestLog;
 using Accounting.Redis;
 using Accounting.ServiceDefaults;
 
@@ -14,10 +15,12 @@ builder.AddGatewayRateLimiting();
 builder.AddGatewayProxy();
 builder.AddGatewayForwardedHeaders();
 builder.AddGatewayDocumentation();
+builder.AddGatewayRequestLog();
 
 var app = builder.Build();
 
 app.UseGatewayForwardedHeaders();
+app.UseGatewayRequestLog();
 app.UseServiceDefaults();
 app.UseRateLimiter();
 app.MapHealthEndpoints();

@@ -1,5 +1,6 @@
 // Stands in for every service behind the gateway: one trivial endpoint, plus auth's internal key
-// resolution answering every hash with the same active key (the gateway caches it anyway).
+// resolution answering every hash with the same active key (the gateway caches it anyway), and
+// the request log taking every batch.
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
 var app = builder.Build();
@@ -17,6 +18,7 @@ var key = new
 
 app.MapPost("/internal/api-keys/resolve", () => Results.Json(key));
 app.MapPost("/internal/api-keys/usage", () => Results.NoContent());
+app.MapPost("/internal/request-log", () => Results.NoContent());
 app.MapGet("/health/ready", () => Results.Text("ready"));
 app.MapGet("/api/v1/invoices", () => Results.Json(new { data = Array.Empty<object>() }));
 

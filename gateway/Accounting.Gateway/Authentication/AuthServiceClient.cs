@@ -53,6 +53,13 @@ public sealed class AuthServiceClient(HttpClient http, IProxyStateLookup proxy, 
         response.EnsureSuccessStatusCode();
     }
 
+    public async Task RecordRequestsAsync(IReadOnlyList<RequestLog.LoggedRequest> entries, CancellationToken cancellationToken)
+    {
+        using var request = Internal(HttpMethod.Post, "internal/request-log", new { Entries = entries });
+        using var response = await http.SendAsync(request, cancellationToken);
+        response.EnsureSuccessStatusCode();
+    }
+
     public async Task<string> GetJwksAsync(CancellationToken cancellationToken)
     {
         using var response = await http.GetAsync(new Uri(BaseAddress(), ".well-known/jwks.json"), cancellationToken);

@@ -1,6 +1,7 @@
 using Accounting.Auth;
 using Accounting.Auth.Endpoints;
 using Accounting.Auth.Members;
+using Accounting.Auth.RequestLog;
 using Accounting.Auth.Security;
 using Accounting.Auth.Settings;
 using Accounting.Messaging;
@@ -34,6 +35,7 @@ builder.Services.AddSingleton<TokenService>();
 builder.Services.AddSingleton<SessionRetention>();
 builder.Services.AddHostedService(services => services.GetRequiredService<SessionRetention>());
 builder.Services.AddValidators(typeof(Program).Assembly);
+builder.AddRequestLog();
 
 var app = builder.Build();
 
@@ -48,6 +50,7 @@ app.MapMemberEndpoints();
 app.MapInvitationEndpoints();
 app.MapApiKeyEndpoints();
 app.MapInternalEndpoints();
+app.MapRequestLogEndpoints();
 app.MapJwksEndpoints();
 
 app.Run();

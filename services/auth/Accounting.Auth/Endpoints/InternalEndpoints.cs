@@ -31,14 +31,18 @@ public static class InternalEndpoints
 {
     public static IEndpointRouteBuilder MapInternalEndpoints(this IEndpointRouteBuilder app)
     {
-        var keys = app.MapGroup("/internal/api-keys").AddEndpointFilter(async (context, next) =>
-            Caller.FromPrincipal(context.HttpContext.User)?.PrincipalType == PrincipalType.Service
-                ? await next(context)
-                : ApiError.NotFound());
+        var keys = app.MapInternalGroup("/internal/api-keys");
         keys.MapPost("/resolve", Resolve).Validate<ResolveApiKeyRequest>();
         keys.MapPost("/usage", RecordUsage).Validate<RecordUsageRequest>();
         return app;
     }
+
+    /// <summary>Endpoints under <paramref name="prefix"/> answer only a service identity; anyone else is told they do not exist.</summary>
+    public static RouteGroupBuilder MapInternalGroup(this IEndpointRouteBuilder app, string prefix) =>
+        app.MapGroup(prefix).AddEndpointFilter(async (context, next) =>
+            Caller.FromPrincipal(context.HttpContext.User)?.PrincipalType == PrincipalType.Service
+                ? await next(context)
+                : ApiError.NotFound());
 
     private sealed record ResolvedKey(
         string KeyId, string OrganisationId, string Mode, string[] Scopes, string Plan,

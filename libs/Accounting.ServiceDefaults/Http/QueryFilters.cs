@@ -1,20 +1,24 @@
 using System.Globalization;
 using FluentValidation;
 using FluentValidation.Results;
+using Microsoft.AspNetCore.Http;
 
-namespace Accounting.Ledger.Endpoints;
+namespace Accounting.ServiceDefaults.Http;
 
 /// <summary>
 /// Reads a list endpoint's filters (contract §1): unknown parameters and unknown values are a
 /// 422 naming the parameter, never silently ignored.
 /// </summary>
-internal sealed class QueryFilters
+public sealed class QueryFilters
 {
+    private static readonly string[] Rfc3339Formats = ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"];
+
     private readonly IQueryCollection query;
     private readonly List<ValidationFailure> failures = [];
 
     public QueryFilters(HttpRequest request, params string[] known)
     {
+        ArgumentNullException.ThrowIfNull(request);
         query = request.Query;
         foreach (var name in query.Keys.Where(name => name is not ("limit" or "offset") && !known.Contains(name, StringComparer.Ordinal)))
         {
@@ -56,6 +60,43 @@ internal sealed class QueryFilters
         failures.Add(new ValidationFailure(name, $"{name} must be a date in the form YYYY-MM-DD."));
         return null;
     }
+
+    /// <summary>
+    /// An RFC 3339 timestamp with its offset (<c>2026-01-15T10:30:00Z</c>), or a date standing for
+    /// the first instant of that day in UTC, or its last when <paramref name="dateMeansEndOfDay"/>,
+    /// so that <c>from=2026-01-15&amp;to=2026-01-15</c> is the whole day.
+    /// </summary>
+    public DateTimeOffset? Timestamp(string name, bool dateMeansEndOfDay = false)
+    {
+        if (!query.TryGetValue(name, out var raw))
+        {
+            return null;
+        }
+
+        var value = raw.ToString();
+        if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            var start = new DateTimeOffset(date.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            // PostgreSQL keeps microseconds: the day's last instant is one microsecond before the next day.
+            return dateMeansEndOfDay ? start.AddDays(1).AddTicks(-TimeSpan.TicksPerMicrosecond) : start;
+        }
+
+        if (HasOffset(value)
+            && DateTimeOffset.TryParseExact(value, Rfc3339Formats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var timestamp))
+        {
+            return timestamp.ToUniversalTime();
+        }
+
+        failures.Add(new ValidationFailure(name, $"{name} must be an RFC 3339 timestamp such as 2026-01-15T10:30:00Z, or a date YYYY-MM-DD."));
+        return null;
+    }
+
+    /// <summary>RFC 3339 requires the offset; <c>K</c> alone would also take a local time without one.</summary>
+    private static bool HasOffset(string value) =>
+        value.Length > 19 && (value[^1] is 'Z' or 'z' || (value.Length >= 25 && value[^6] is '+' or '-' && value[^3] == ':'));
+
+    /// <summary>Adds a failure found by the caller (a value that parsed but does not fit), reported with the others.</summary>
+    public void Fail(string name, string message) => failures.Add(new ValidationFailure(name, message));
 
     public bool? Boolean(string name) => OneOf(name, "true", "false") switch
     {
