@@ -1,3 +1,4 @@
+using Accounting.Ledger.Banking;
 using Accounting.Ledger.Chart;
 using Accounting.Ledger.Endpoints;
 using Accounting.Ledger.Trade;
@@ -28,5 +29,6 @@ app.MapContactEndpoints();
 app.MapInvoiceEndpoints();
 app.MapBillEndpoints();
 app.MapPeriodEndpoints();
+app.MapBankingEndpoints();
 
 app.Run();
