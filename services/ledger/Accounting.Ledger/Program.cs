@@ -1,4 +1,5 @@
 using Accounting.Ledger.Banking;
+using Accounting.Ledger.Banking.Imports;
 using Accounting.Ledger.Chart;
 using Accounting.Ledger.Endpoints;
 using Accounting.Ledger.Trade;
@@ -16,6 +17,7 @@ builder.AddInternalIdentity(service);
 builder.AddPostgres(service, typeof(Program).Assembly);
 builder.AddMessaging(service, consumers => consumers.AddConsumer<OrganisationCreatedConsumer>());
 builder.Services.AddValidators(typeof(Program).Assembly);
+builder.Services.AddBankImports();
 
 var app = builder.Build();
 
@@ -30,5 +32,6 @@ app.MapInvoiceEndpoints();
 app.MapBillEndpoints();
 app.MapPeriodEndpoints();
 app.MapBankingEndpoints();
+app.MapBankImportEndpoints();
 
 app.Run();
