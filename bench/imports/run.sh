@@ -6,6 +6,7 @@
 #
 #   bench/imports/run.sh              # 50,000 rows
 #   ROWS=10000 bench/imports/run.sh
+#   LEDGER_BUILD=services/ledger/Accounting.Ledger/bin/Release/net10.0 bench/imports/run.sh
 #
 # Needs: the servers of ./dev (PostgreSQL, RabbitMQ) running, openssl, python3, curl.
 set -euo pipefail
@@ -36,8 +37,13 @@ done
 psql_admin() { "$PSQL" -X -q -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -v ON_ERROR_STOP=1 "$@"; }
 psql_admin -c "DROP DATABASE IF EXISTS $LEDGER_DB WITH (FORCE)" -c "CREATE DATABASE $LEDGER_DB"
 
-echo "== building the ledger (Release)"
-dotnet publish "$ROOT/services/ledger/Accounting.Ledger" -c Release -o "$WORK/ledger" -nologo -v q >/dev/null
+# LEDGER_BUILD=<dir with Accounting.Ledger.dll> reuses a Release build instead of publishing one.
+LEDGER_BUILD=${LEDGER_BUILD:-}
+if [[ -z $LEDGER_BUILD ]]; then
+  echo "== building the ledger (Release)"
+  dotnet publish "$ROOT/services/ledger/Accounting.Ledger" -c Release -o "$WORK/ledger" -nologo -v q >/dev/null
+  LEDGER_BUILD="$WORK/ledger"
+fi
 
 openssl ecparam -name prime256v1 -genkey -noout -out "$WORK/ec.pem"
 openssl pkcs8 -topk8 -nocrypt -in "$WORK/ec.pem" -out "$WORK/identity-signing.pem"
@@ -51,7 +57,7 @@ echo "== starting the ledger on 127.0.0.1:$PORT"
   ConnectionStrings__Postgres="Host=$PG_HOST;Port=$PG_PORT;Username=$PG_USER;Database=$LEDGER_DB" \
   ConnectionStrings__RabbitMq="$RABBITMQ_URL" \
   InternalIdentity__VerificationKeyPath="$WORK/identity-verification.pem" \
-  dotnet "$WORK/ledger/Accounting.Ledger.dll" >"$WORK/ledger.log" 2>&1) &
+  dotnet "$LEDGER_BUILD/Accounting.Ledger.dll" >"$WORK/ledger.log" 2>&1) &
 SERVICE_PID=$!
 for _ in $(seq 1 120); do
   [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/health/ready") == 200 ]] && break
