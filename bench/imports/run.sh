@@ -80,16 +80,21 @@ python3 "$HERE/make-statement.py" 200 >"$WORK/warm-up.csv"
 WARM="$(api -X POST "http://127.0.0.1:$PORT/api/v1/bank-imports" -F "file=@$WORK/warm-up.csv" -F "bank_account_id=$BANK_ACCOUNT" | json '["id"]')"
 api -X POST "http://127.0.0.1:$PORT/api/v1/bank-imports/$WARM/confirm" >/dev/null
 
+# CPU seconds the ledger process used (user + system): on a shared machine, a figure the other load does not inflate much.
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$SERVICE_PID/stat"; }
 rss_kb() { awk -v key="$1:" '$1 == key { print $2 }' "/proc/$SERVICE_PID/status"; }
 echo 5 >"/proc/$SERVICE_PID/clear_refs"   # resets VmHWM to the current resident size
 RSS_BEFORE="$(rss_kb VmRSS)"
+CPU_START="$(cpu_s)"
 
 PREVIEW_TIME="$(api -o "$WORK/preview.json" -w '%{time_total}' -X POST "http://127.0.0.1:$PORT/api/v1/bank-imports" \
   -F "file=@$WORK/statement.csv" -F "bank_account_id=$BANK_ACCOUNT")"
 IMPORT="$(json '["id"]' <"$WORK/preview.json")" || { cat "$WORK/preview.json"; exit 1; }
 SUMMARY="$(json '["summary"]' <"$WORK/preview.json")"
+CPU_PREVIEWED="$(cpu_s)"
 CONFIRM_TIME="$(api -o "$WORK/confirm.json" -w '%{time_total}' -X POST "http://127.0.0.1:$PORT/api/v1/bank-imports/$IMPORT/confirm")"
 PEAK="$(rss_kb VmHWM)"
+CPU_CONFIRMED="$(cpu_s)"
 
 ledger_sql() { "$PSQL" -X -qtA -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$LEDGER_DB" -c "$1"; }
 CREATED="$(ledger_sql "SELECT count(*) FROM bank_transactions WHERE import_id = '$IMPORT'")"
@@ -98,8 +103,9 @@ EVENTS="$(ledger_sql "SELECT count(*) FROM outbox_messages WHERE event_type = 't
 
 echo
 echo "== results ($(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ))"
-echo "preview:  ${PREVIEW_TIME}s   summary $SUMMARY"
-echo "confirm:  ${CONFIRM_TIME}s   $(cat "$WORK/confirm.json")"
+echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
+echo "preview:  ${PREVIEW_TIME}s wall, $(python3 -c "print(f'{$CPU_PREVIEWED - $CPU_START:.2f}')") s ledger CPU   summary $SUMMARY"
+echo "confirm:  ${CONFIRM_TIME}s wall, $(python3 -c "print(f'{$CPU_CONFIRMED - $CPU_PREVIEWED:.2f}')") s ledger CPU   $(cat "$WORK/confirm.json")"
 echo "total:    $(python3 -c "print(f'{$PREVIEW_TIME + $CONFIRM_TIME:.2f}')")s"
 echo "memory:   resident before $((RSS_BEFORE / 1024)) MB, peak during $((PEAK / 1024)) MB, growth $(((PEAK - RSS_BEFORE) / 1024)) MB"
 echo "created:  $CREATED transactions ($AUTO categorised automatically); transaction.created events in the outbox: $EVENTS"
