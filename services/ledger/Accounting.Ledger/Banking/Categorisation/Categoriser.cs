@@ -102,7 +102,7 @@ public sealed class Categoriser
 
         if (payee.Length > 0 && votesByPayee.TryGetValue((payee, moneyIn), out var votes))
         {
-            return FromHistory(votes, evidenceNeeded: ambiguous ? 2.0 : 0.12, ruleCategory, rule?.Rule.Confidence);
+            return FromHistory(votes, evidenceNeeded: ambiguous ? 2.0 : 0.1, ruleCategory, rule?.Rule.Confidence);
         }
 
         var similar = payee.Length == 0 ? null : Similar(payee, moneyIn);
