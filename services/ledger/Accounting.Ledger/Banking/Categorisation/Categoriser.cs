@@ -102,7 +102,7 @@ public sealed class Categoriser
 
         if (payee.Length > 0 && votesByPayee.TryGetValue((payee, moneyIn), out var votes))
         {
-            return FromHistory(votes, evidenceNeeded: ambiguous ? 2.0 : 0.12, ruleCategory, rule?.Rule.Confidence);
+            return FromHistory(votes, evidenceNeeded: ambiguous ? 2.0 : 0.1, ruleCategory, rule?.Rule.Confidence);
         }
 
         var similar = payee.Length == 0 ? null : Similar(payee, moneyIn);
@@ -110,15 +110,26 @@ public sealed class Categoriser
         {
             var fromSimilar = FromHistory(found.Votes, evidenceNeeded: ambiguous ? 3.0 : 0.5, ruleCategory, rule?.Rule.Confidence);
             var scaled = new Suggestion(fromSimilar.Category, Round((double)fromSimilar.Confidence * found.Similarity));
-            if (ruleCategory is null || scaled.Confidence >= rule!.Rule.Confidence || scaled.Category.Id == ruleCategory.Id)
+            if (ruleCategory is not null && scaled.Category.Id == ruleCategory.Id)
             {
-                return ruleCategory is not null && scaled.Category.Id == ruleCategory.Id
-                    ? scaled with { Confidence = Math.Max(scaled.Confidence, rule!.Rule.Confidence) }
-                    : scaled;
+                return scaled with { Confidence = Math.Max(scaled.Confidence, rule!.Rule.Confidence) };
+            }
+
+            // How this organisation books similar payees says more than a rule for a shop that sells everything.
+            if (ruleCategory is null || ambiguous || scaled.Confidence >= rule!.Rule.Confidence)
+            {
+                return scaled;
             }
         }
 
-        return ruleCategory is null ? null : new Suggestion(ruleCategory, rule!.Rule.Confidence);
+        if (ruleCategory is not null)
+        {
+            return new Suggestion(ruleCategory, rule!.Rule.Confidence);
+        }
+
+        return moneyIn && bySlug.TryGetValue(DefaultRules.UnknownMoneyIn.CategorySlug, out var income)
+            ? new Suggestion(income, DefaultRules.UnknownMoneyIn.Confidence)
+            : null;
     }
 
     /// <summary>

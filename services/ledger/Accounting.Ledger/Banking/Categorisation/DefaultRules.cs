@@ -119,6 +119,13 @@ public static partial class DefaultRules
             "BOX COM", "OVERCLOCKERS", "CCL COMPUTERS", "MAPLIN", "JOHN LEWIS", "IKEA", "WIGGLE", "EBUYER", "LAPTOPS DIRECT", "BACKMARKET", "BACK MARKET",
         ]),
 
+        // Repairs: trades, and the merchants tradespeople buy from (which also sell stock).
+        new("repairs", 0.86m, Direction.MoneyOut, [
+            "PLUMBING", "PLUMBER", "PLUMBERS", "ELECTRICAL", "ELECTRICIAN", "ELECTRICIANS", "BUILDERS", "BUILDING SERVICES", "ROOFING", "GLAZING", "LOCKSMITH",
+            "HANDYMAN", "MAINTENANCE", "REPAIRS", "DECORATING", "DECORATORS", "HEATING ENGINEERS", "BOILER SERVICE", "PEST CONTROL",
+        ]),
+        new("repairs", 0.6m, Direction.MoneyOut, ["SCREWFIX", "SCREWFIX DIRECT", "TOOLSTATION", "B&Q", "WICKES", "TRAVIS PERKINS", "HOMEBASE", "JEWSON", "CITY PLUMBING", "HOWDENS"], Ambiguous: true),
+
         // Professional fees.
         new("accountancy", 0.9m, Direction.MoneyOut, ["ACCOUNTANTS", "ACCOUNTANCY", "BOOKKEEPING", "CHARTERED ACCOUNTANTS", "TAX ADVISERS", "PAYROLL BUREAU", "AUDIT"]),
         new("legal", 0.88m, Direction.MoneyOut, ["SOLICITORS", "SOLICITOR", "LAW FIRM", "LEGAL", "LAWYERS", "NOTARY", "COMPANIES HOUSE", "COMPANIESHOUSE", "INTELLECTUAL PROPERTY OFFICE", "IPO GOV"]),
@@ -155,6 +162,9 @@ public static partial class DefaultRules
         new("funds_introduced", 0.8m, Direction.MoneyIn, ["DIRECTORS LOAN", "DIRECTOR LOAN", "DLA", "CAPITAL INTRODUCED", "OWNER CONTRIBUTION"]),
         new("drawings", 0.85m, Direction.MoneyOut, ["DRAWINGS", "DIVIDEND", "DIVIDENDS", "DIRECTORS LOAN", "DIRECTOR LOAN", "DLA"]),
     ];
+
+    /// <summary>Money coming in from a payer nobody knows is, for most small businesses, a customer paying: a guess, never automatic.</summary>
+    public static readonly PayeeRule UnknownMoneyIn = new("sales", 0.5m, Direction.MoneyIn, []);
 
     // Phrases by their first word, longest first: "AMAZON WEB SERVICES" must win over "AMAZON".
     private static readonly Dictionary<string, (string[] Words, RuleMatch Match)[]> PhrasesByFirstWord =

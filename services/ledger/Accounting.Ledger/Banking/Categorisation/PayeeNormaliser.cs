@@ -17,8 +17,20 @@ public static partial class PayeeNormaliser
         "FPO", "FPI", "FP", "FASTER", "BGC", "BACS", "SO", "STO", "STANDING", "ORDER", "VIS", "VISA", "VISADEBIT", "MASTERCARD", "MC", "POS", "DEB", "DPC",
         "TFR", "TRF", "TRANSFER", "OB", "CHQ", "CPT", "ATM", "REF", "REFERENCE", "GB", "GBR", "UK", "GBP", "APPLEPAY", "GOOGLEPAY",
         "LTD", "LIMITED", "PLC", "LLP", "INC", "CO", "COM", "WWW", "THE", "AND", "OF", "IRL", "LU", "IE", "NL", "US", "USA", "CD", "CR", "DR", "RECEIVED",
-        "SENT", "MOBILE",
+        "SENT", "MOBILE", "GIRO", "CREDIT", "BANK", "RECEIPT", "MANDATE", "NO", "RATE", "FT", "BCC", "BAC", "OBP", "INT", "INTL", "MKTS", "DDR", "PYMTS",
     };
+
+    // Where a card was used: banks append the town, which says nothing about the payee.
+    private static readonly HashSet<string> Places = new(StringComparer.Ordinal)
+    {
+        "LONDON", "MANCHESTER", "LEEDS", "BRISTOL", "BIRMINGHAM", "GLASGOW", "EDINBURGH", "CARDIFF", "NOTTINGHAM", "SHEFFIELD", "LIVERPOOL", "READING",
+        "NEWCASTLE", "LEICESTER", "BRIGHTON", "OXFORD", "CAMBRIDGE", "SOUTHAMPTON", "PORTSMOUTH", "PLYMOUTH", "COVENTRY", "BELFAST", "ABERDEEN", "DUNDEE",
+        "YORK", "BATH", "EXETER", "NORWICH", "DERBY", "MILTON", "KEYNES", "LUTON", "SWINDON", "WATFORD", "CROYDON", "SWANSEA", "STOCKPORT", "BOLTON", "HULL",
+    };
+
+    // Words of the payees the default rules know ("1PASSWORD", "O2", "C2C"): never mistaken for references.
+    private static readonly HashSet<string> KnownWords =
+        new(DefaultRules.All.SelectMany(r => r.Phrases).SelectMany(p => p.Split(' ')), StringComparer.Ordinal);
 
     private static readonly HashSet<string> Months = new(StringComparer.Ordinal)
     {
@@ -52,17 +64,23 @@ public static partial class PayeeNormaliser
     /// <summary>The distinct words of a normalised payee.</summary>
     public static string[] Tokens(string normalised) => [.. normalised.Split(' ', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal)];
 
-    // Reference numbers, store numbers and dates glued to letters ("12MAR", "INV0042") carry digits;
-    // a payee's name rarely does, and the few that do ("O2", "3M") keep a letter-majority.
+    // Reference numbers, store numbers and dates glued to letters ("12MAR", "INV0042") carry digits; a payee's name rarely does.
     private static bool IsNoise(string token)
     {
-        if (NetworkNoise.Contains(token) || Months.Contains(token) || token.Length == 1)
+        if (NetworkNoise.Contains(token) || Months.Contains(token) || Places.Contains(token) || token.Length == 1)
         {
             return true;
         }
 
+        if (KnownWords.Contains(token))
+        {
+            return false;
+        }
+
+        // Letters and digits mixed ("W7CRGZ"), mostly digits ("0123"), or a run of consonants too long to say ("KKVVTNGG"): a reference.
         var digits = token.Count(char.IsAsciiDigit);
-        return digits > 0 && (digits >= 2 || digits * 2 >= token.Length);
+        return (digits > 0 && (digits >= 2 || digits * 2 >= token.Length || token.Length >= 5))
+            || (token.Length >= 5 && !token.Any(ch => "AEIOUY".Contains(ch, StringComparison.Ordinal)));
     }
 
     [GeneratedRegex(@"(?:[X*]{2,}\s*\d{2,4})|(?:\b\d{4}\s*[X*]{4,}\s*[X*\d]*)|(?:\bCARD\s+(?:NO\.?\s*)?\d{4}\b)")]
