@@ -1,3 +1,5 @@
+using Accounting.Ledger.Banking;
+using Accounting.Ledger.Banking.Imports;
 using Accounting.Ledger.Chart;
 using Accounting.Ledger.Endpoints;
 using Accounting.Ledger.Feed;
@@ -17,6 +19,7 @@ builder.AddServiceIdentity(service);
 builder.AddPostgres(service, typeof(Program).Assembly);
 builder.AddMessaging(service, consumers => consumers.AddConsumer<OrganisationCreatedConsumer>());
 builder.Services.AddValidators(typeof(Program).Assembly);
+builder.Services.AddBankImports();
 
 var app = builder.Build();
 
@@ -31,5 +34,7 @@ app.MapInvoiceEndpoints();
 app.MapBillEndpoints();
 app.MapPeriodEndpoints();
 app.MapFeedEndpoints();
+app.MapBankingEndpoints();
+app.MapBankImportEndpoints();
 
 app.Run();
