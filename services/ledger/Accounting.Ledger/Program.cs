@@ -1,5 +1,6 @@
 using Accounting.Ledger.Chart;
 using Accounting.Ledger.Endpoints;
+using Accounting.Ledger.Organisations;
 using Accounting.Ledger.Trade;
 using Accounting.Messaging;
 using Accounting.Postgres;
@@ -13,7 +14,11 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults(service);
 builder.AddInternalIdentity(service);
 builder.AddPostgres(service, typeof(Program).Assembly);
-builder.AddMessaging(service, consumers => consumers.AddConsumer<OrganisationCreatedConsumer>());
+builder.AddMessaging(service, consumers =>
+{
+    consumers.AddConsumer<OrganisationCreatedConsumer>();
+    consumers.AddConsumer<OrganisationUpdatedConsumer>();
+});
 builder.Services.AddValidators(typeof(Program).Assembly);
 
 var app = builder.Build();
