@@ -1,4 +1,5 @@
 using Accounting.Ledger.Chart;
+using Accounting.Ledger.Deadlines;
 using Accounting.Ledger.Endpoints;
 using Accounting.Ledger.Organisations;
 using Accounting.Ledger.Trade;
@@ -33,5 +34,6 @@ app.MapContactEndpoints();
 app.MapInvoiceEndpoints();
 app.MapBillEndpoints();
 app.MapPeriodEndpoints();
+app.MapDeadlineEndpoints();
 
 app.Run();
