@@ -1,5 +1,6 @@
 using Accounting.Ledger.Chart;
 using Accounting.Ledger.Deadlines;
+using Accounting.Ledger.Documents;
 using Accounting.Ledger.Endpoints;
 using Accounting.Ledger.Organisations;
 using Accounting.Ledger.Trade;
@@ -21,6 +22,7 @@ builder.AddMessaging(service, consumers =>
     consumers.AddConsumer<OrganisationUpdatedConsumer>();
 });
 builder.Services.AddValidators(typeof(Program).Assembly);
+builder.Services.AddSingleton<IDocumentStore, PostgresDocumentStore>();
 
 var app = builder.Build();
 
@@ -35,5 +37,6 @@ app.MapInvoiceEndpoints();
 app.MapBillEndpoints();
 app.MapPeriodEndpoints();
 app.MapDeadlineEndpoints();
+app.MapDocumentEndpoints();
 
 app.Run();
