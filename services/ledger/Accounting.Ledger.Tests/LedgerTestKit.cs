@@ -14,7 +14,7 @@ namespace Accounting.Ledger.Tests;
 public sealed class Organisation : IDisposable
 {
     public static readonly string[] AllScopes =
-        ["accounts:write", "journals:write", "contacts:write", "invoices:write", "bills:write", "transactions:read"];
+        ["accounts:write", "journals:write", "contacts:write", "invoices:write", "bills:write", "transactions:write"];
 
     private Organisation(LedgerFactory factory, string id, IReadOnlyDictionary<string, string> accountsByCode)
     {

@@ -1,3 +1,4 @@
+using Accounting.Ledger.Banking;
 using Accounting.Ledger.Chart;
 using Accounting.Ledger.Deadlines;
 using Accounting.Ledger.Documents;
@@ -36,6 +37,7 @@ app.MapContactEndpoints();
 app.MapInvoiceEndpoints();
 app.MapBillEndpoints();
 app.MapPeriodEndpoints();
+app.MapBankingEndpoints();
 app.MapDeadlineEndpoints();
 app.MapDocumentEndpoints();
 

@@ -88,18 +88,9 @@ public static class AccountEndpoints
     private static async Task<IResult> Create(
         CreateAccountRequest request, Caller caller, WriteTransactions transactions, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
         await using var write = await transactions.BeginAsync(cancellationToken);
-        await DefaultChart.EnsureOrganisationAsync(write.Transaction, caller.OrganisationId, cancellationToken);
-        var account = await write.Connection.QuerySingleOrDefaultAsync<AccountView>(new CommandDefinition(
-            $"""
-            INSERT INTO accounts (id, organisation_id, code, name, type, subtype, created_at, updated_at)
-            VALUES (@Id, @OrganisationId, @Code, @Name, @Type, @Subtype, @Now, @Now)
-            ON CONFLICT (organisation_id, code) DO NOTHING
-            RETURNING {Columns}
-            """,
-            new { Id = Ids.New("acc"), caller.OrganisationId, Code = request.Code!.Trim(), Name = request.Name!.Trim(), request.Type, request.Subtype, Now = now },
-            write.Transaction, cancellationToken: cancellationToken));
+        var account = await InsertAsync(
+            write.Transaction, caller.OrganisationId, new CreateAccountRequest(request.Code!.Trim(), request.Name!.Trim(), request.Type, request.Subtype), clock, cancellationToken);
         if (account is null)
         {
             return ApiError.Conflict($"An account with code {request.Code} already exists in this organisation.");
@@ -107,6 +98,28 @@ public static class AccountEndpoints
 
         await write.CommitAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/accounts/{account.Id}", account);
+    }
+
+    /// <summary>
+    /// Adds an account to the chart (the one place accounts are created, bank accounts' included);
+    /// null when the code is taken.
+    /// </summary>
+    public static async Task<AccountView?> InsertAsync(
+        NpgsqlTransaction transaction, string organisationId, CreateAccountRequest account, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(clock);
+        await DefaultChart.EnsureOrganisationAsync(transaction, organisationId, cancellationToken);
+        return await transaction.Connection!.QuerySingleOrDefaultAsync<AccountView>(new CommandDefinition(
+            $"""
+            INSERT INTO accounts (id, organisation_id, code, name, type, subtype, created_at, updated_at)
+            VALUES (@Id, @OrganisationId, @Code, @Name, @Type, @Subtype, @Now, @Now)
+            ON CONFLICT (organisation_id, code) DO NOTHING
+            RETURNING {Columns}
+            """,
+            new { Id = Ids.New("acc"), OrganisationId = organisationId, account.Code, account.Name, account.Type, account.Subtype, Now = clock.GetUtcNow() },
+            transaction, cancellationToken: cancellationToken));
     }
 
     private static async Task<IResult> Get(string id, Caller caller, NpgsqlDataSource db, CancellationToken cancellationToken)

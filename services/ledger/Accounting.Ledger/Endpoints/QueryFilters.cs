@@ -64,6 +64,44 @@ internal sealed class QueryFilters
         _ => null,
     };
 
+    /// <summary>A plain decimal number (<c>-100</c>, <c>12.50</c>): no exponent, no thousands separators.</summary>
+    public decimal? Decimal(string name)
+    {
+        if (!query.TryGetValue(name, out var raw))
+        {
+            return null;
+        }
+
+        if (decimal.TryParse(raw.ToString(), NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        failures.Add(new ValidationFailure(name, $"{name} must be a number, e.g. -100 or 12.50."));
+        return null;
+    }
+
+    /// <summary>Free text, at most <paramref name="maxLength"/> characters.</summary>
+    public string? Text(string name, int maxLength)
+    {
+        if (!query.TryGetValue(name, out var raw))
+        {
+            return null;
+        }
+
+        var value = raw.ToString();
+        if (value.Length is > 0 and var length && length <= maxLength)
+        {
+            return value;
+        }
+
+        failures.Add(new ValidationFailure(name, $"{name} must be between 1 and {maxLength} characters."));
+        return null;
+    }
+
+    /// <summary>Records a problem found after parsing (an id of another organisation, bounds the wrong way round).</summary>
+    public void Fail(string name, string message) => failures.Add(new ValidationFailure(name, message));
+
     public string? Id(string name, string prefix)
     {
         if (!query.TryGetValue(name, out var raw))

@@ -35,7 +35,10 @@ public static class JournalSources
     public const string BillPayment = "bill_payment";
     public const string Reversal = "reversal";
 
-    public static readonly string[] All = [Manual, Invoice, InvoicePayment, InvoiceVoid, Bill, BillPayment, Reversal];
+    /// <summary>A bank transaction's category: posted on categorisation, reversed when it changes.</summary>
+    public const string BankTransaction = "bank_transaction";
+
+    public static readonly string[] All = [Manual, Invoice, InvoicePayment, InvoiceVoid, Bill, BillPayment, Reversal, BankTransaction];
 }
 
 public sealed record PostingLine(string AccountId, decimal Debit, decimal Credit, string? Description, string? VatRole = null, decimal? VatRate = null);

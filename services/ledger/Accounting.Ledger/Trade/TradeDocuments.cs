@@ -1,5 +1,6 @@
 using Accounting.Contracts;
 using Accounting.Contracts.Ledger;
+using Accounting.Ledger.Banking;
 using Accounting.Ledger.Chart;
 using Accounting.Ledger.Posting;
 using Accounting.Messaging;
@@ -249,7 +250,20 @@ public static class TradeDocuments
         }
 
         var bankAccountId = system.Value![SystemRoles.Bank];
-        if (request.BankAccountId is { } chosen)
+        BankAccount? bankAccount = null;
+        if (request.BankAccountId is { } named && named.StartsWith("ba_", StringComparison.Ordinal))
+        {
+            bankAccount = await BankAccounts.FindAsync(transaction, caller.OrganisationId, named, cancellationToken);
+            if (bankAccount is null || bankAccount.Currency != row.Currency)
+            {
+                return ApiError.ValidationFailed("bank_account_id", bankAccount is null
+                    ? "No such bank account in this organisation."
+                    : $"The bank account is in {bankAccount.Currency}; {row.Label(kind)} is in {row.Currency}.");
+            }
+
+            bankAccountId = bankAccount.LedgerAccountId;
+        }
+        else if (request.BankAccountId is { } chosen)
         {
             var isBank = await transaction.Connection!.ExecuteScalarAsync<bool>(new CommandDefinition(
                 "SELECT EXISTS (SELECT 1 FROM accounts WHERE id = @Id AND organisation_id = @OrganisationId AND type = 'asset' AND subtype = 'bank' AND NOT archived)",
@@ -283,22 +297,28 @@ public static class TradeDocuments
             """,
             new
             {
-                PaymentId = paymentId, caller.OrganisationId, row.Id, Amount = amount, request.Date, BankAccountId = bankAccountId,
+                PaymentId = paymentId, caller.OrganisationId, row.Id, Amount = amount, request.Date, BankAccountId = bankAccount?.Id ?? bankAccountId,
                 JournalEntryId = posted.Value!.Id, Now = now, AmountPaid = paid, updated.Status,
             },
             transaction, cancellationToken: cancellationToken));
+        if (bankAccount is not null)
+        {
+            await BankTransactions.RecordPaymentAsync(
+                transaction, caller.OrganisationId, bankAccount, paymentId, request.Date!.Value, description, kind == TradeKind.Invoice ? amount : -amount,
+                row.Reference, posted.Value.Id, clock, cancellationToken);
+        }
 
         var amountDue = Money.Present(updated.AmountDue, row.Currency);
         await Outbox.EnqueueAsync(transaction, kind == TradeKind.Invoice
             ? new PaymentReceived
             {
                 OrganisationId = caller.OrganisationId, OccurredAt = now, Id = paymentId, InvoiceId = row.Id, InvoiceNumber = row.Number!, ContactId = row.ContactId,
-                Amount = amount, Currency = row.Currency, Date = request.Date!.Value, BankAccountId = bankAccountId, AmountDue = amountDue, JournalEntryId = posted.Value.Id,
+                Amount = amount, Currency = row.Currency, Date = request.Date!.Value, BankAccountId = bankAccount?.Id ?? bankAccountId, AmountDue = amountDue, JournalEntryId = posted.Value.Id,
             }
             : new PaymentMade
             {
                 OrganisationId = caller.OrganisationId, OccurredAt = now, Id = paymentId, BillId = row.Id, BillNumber = row.Number, ContactId = row.ContactId,
-                Amount = amount, Currency = row.Currency, Date = request.Date!.Value, BankAccountId = bankAccountId, AmountDue = amountDue, JournalEntryId = posted.Value.Id,
+                Amount = amount, Currency = row.Currency, Date = request.Date!.Value, BankAccountId = bankAccount?.Id ?? bankAccountId, AmountDue = amountDue, JournalEntryId = posted.Value.Id,
             }, row.Id, cancellationToken);
         if (updated.Status == TradeKind.Paid)
         {
