@@ -113,13 +113,18 @@ public static class DocumentEndpoints
             return linkRefusal;
         }
 
-        var document = new DocumentView(id, file.Filename, file.Content.ContentType, file.Size, file.Sha256, form.LinkedType, form.LinkedId, services.Clock.GetUtcNow());
-        await write.Connection.ExecuteAsync(new CommandDefinition(
-            """
+        // The row as stored, so the response matches every later read to the microsecond.
+        var document = await write.Connection.QuerySingleAsync<DocumentView>(new CommandDefinition(
+            $"""
             INSERT INTO documents (id, organisation_id, filename, content_type, size, sha256, linked_type, linked_id, uploaded_by, created_at)
             VALUES (@Id, @OrganisationId, @Filename, @ContentType, @Size, @Sha256, @LinkedType, @LinkedId, @UploadedBy, @CreatedAt)
+            RETURNING {Columns}
             """,
-            new { document.Id, caller.OrganisationId, document.Filename, document.ContentType, document.Size, document.Sha256, document.LinkedType, document.LinkedId, UploadedBy = caller.PrincipalId, document.CreatedAt },
+            new
+            {
+                Id = id, caller.OrganisationId, file.Filename, file.Content.ContentType, file.Size, file.Sha256, form.LinkedType, form.LinkedId,
+                UploadedBy = caller.PrincipalId, CreatedAt = services.Clock.GetUtcNow(),
+            },
             write.Transaction, cancellationToken: cancellationToken));
         await Outbox.EnqueueAsync(write.Transaction, new DocumentUploaded
         {
@@ -220,7 +225,10 @@ public static class DocumentEndpoints
                 case "file" when File is not null:
                     return ApiError.ValidationFailed("file", "Send exactly one file per upload.");
                 case "file":
-                    var sentName = HeaderUtilities.RemoveQuotes(disposition!.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
+                    // filename* (RFC 5987) arrives decoded; a quoted filename may carry escaped quotes and backslashes.
+                    var sentName = disposition!.FileNameStar.HasValue
+                        ? disposition.FileNameStar.Value
+                        : HeaderUtilities.UnescapeAsQuotedString(disposition.FileName).Value;
                     return await StoreAsync(section.Body, sentName, documentId, write, store, cancellationToken);
                 case "linked_type":
                     LinkedType = await ReadFieldAsync(section, cancellationToken);
