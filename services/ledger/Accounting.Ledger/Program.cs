@@ -1,8 +1,11 @@
 using Accounting.Ledger.Banking;
 using Accounting.Ledger.Banking.Imports;
 using Accounting.Ledger.Chart;
+using Accounting.Ledger.Deadlines;
+using Accounting.Ledger.Documents;
 using Accounting.Ledger.Endpoints;
 using Accounting.Ledger.Feed;
+using Accounting.Ledger.Organisations;
 using Accounting.Ledger.Trade;
 using Accounting.Messaging;
 using Accounting.Postgres;
@@ -17,9 +20,14 @@ builder.AddServiceDefaults(service);
 builder.AddInternalIdentity(service);
 builder.AddServiceIdentity(service);
 builder.AddPostgres(service, typeof(Program).Assembly);
-builder.AddMessaging(service, consumers => consumers.AddConsumer<OrganisationCreatedConsumer>());
+builder.AddMessaging(service, consumers =>
+{
+    consumers.AddConsumer<OrganisationCreatedConsumer>();
+    consumers.AddConsumer<OrganisationUpdatedConsumer>();
+});
 builder.Services.AddValidators(typeof(Program).Assembly);
 builder.Services.AddBankImports();
+builder.Services.AddSingleton<IDocumentStore, PostgresDocumentStore>();
 
 var app = builder.Build();
 
@@ -36,5 +44,7 @@ app.MapPeriodEndpoints();
 app.MapFeedEndpoints();
 app.MapBankingEndpoints();
 app.MapBankImportEndpoints();
+app.MapDeadlineEndpoints();
+app.MapDocumentEndpoints();
 
 app.Run();

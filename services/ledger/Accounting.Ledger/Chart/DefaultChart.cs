@@ -1,4 +1,5 @@
 using Accounting.Contracts.Auth;
+using Accounting.Ledger.Organisations;
 using Accounting.Messaging;
 using Accounting.ServiceDefaults;
 using Dapper;
@@ -146,12 +147,17 @@ public static class DefaultChart
             transaction, cancellationToken: cancellationToken));
 }
 
-/// <summary>Every new organisation gets the default chart as soon as auth announces it.</summary>
+/// <summary>
+/// Every new organisation gets the default chart and the first copy of its settings as soon as
+/// auth announces it: one queue for the event, one transaction for both effects.
+/// </summary>
 public sealed class OrganisationCreatedConsumer(NpgsqlDataSource dataSource) : IdempotentConsumer<OrganisationCreated>(dataSource)
 {
-    protected override Task HandleAsync(OrganisationCreated message, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(OrganisationCreated message, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return DefaultChart.SeedAsync(transaction, message.OrganisationId, cancellationToken);
+        await DefaultChart.SeedAsync(transaction, message.OrganisationId, cancellationToken);
+        await OrganisationSettingsStore.ApplyAsync(
+            transaction, message.OrganisationId, message.Settings ?? OrganisationSettings.Defaults, message.Version, cancellationToken);
     }
 }
