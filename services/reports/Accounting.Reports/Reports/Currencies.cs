@@ -17,6 +17,9 @@ public static class Currencies
     public static bool IsKnown(string? currency) => currency is not null && MinorUnits.ContainsKey(currency);
 
     /// <summary>Stored numeric(19,4) sums shown with exactly the currency's precision (12.5000 → 12.50).</summary>
-    public static decimal Present(decimal amount, string currency) =>
-        decimal.Round(amount, MinorUnits.GetValueOrDefault(currency, 2), MidpointRounding.AwayFromZero);
+    public static decimal Present(decimal amount, string currency) => InMinorUnits(amount, MinorUnits.GetValueOrDefault(currency, 2));
+
+    /// <summary>Rounded half-up to <paramref name="decimals"/> places and written with exactly that many (2000 → 2000.00).</summary>
+    public static decimal InMinorUnits(decimal amount, int decimals) =>
+        decimal.Round(amount, decimals, MidpointRounding.AwayFromZero) + new decimal(0, 0, 0, false, (byte)decimals);
 }

@@ -34,12 +34,12 @@ public static class VatReturn
         ArgumentNullException.ThrowIfNull(header);
         ArgumentNullException.ThrowIfNull(totals);
         decimal Credited(string role) => totals.Where(t => t.VatRole == role).Sum(t => t.Credit - t.Debit);
-        static decimal Pounds(decimal amount) => decimal.Round(amount, 2, MidpointRounding.AwayFromZero);
+        static decimal Pounds(decimal amount) => Currencies.InMinorUnits(amount, 2);
         // Boxes 6–9 are whole pounds with the pence dropped (truncated, as HMRC asks).
         static decimal WholePounds(decimal amount) => decimal.Truncate(amount);
 
         var vatDueSales = Pounds(Credited(OutputVat));
-        var vatDueAcquisitions = 0.00m;
+        var vatDueAcquisitions = Pounds(0);
         var totalVatDue = vatDueSales + vatDueAcquisitions;
         var reclaimed = Pounds(-Credited(InputVat));
         return new VatReturnReport(header)
