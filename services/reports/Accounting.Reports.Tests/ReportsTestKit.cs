@@ -184,9 +184,11 @@ public sealed class TestBooks(ReportsFactory factory, string organisationId) : I
         factory.ScalarAsync<long>("SELECT coalesce(max(applied_sequence), 0) FROM organisations WHERE organisation_id = @OrganisationId", new { OrganisationId });
 
     /// <summary>Waits (with a deadline) until the read model has applied <paramref name="position"/>.</summary>
-    public async Task AppliedUpToAsync(long position)
+    public Task AppliedUpToAsync(long position) => AppliedUpToAsyncWithin(position, TimeSpan.FromSeconds(60));
+
+    public async Task AppliedUpToAsyncWithin(long position, TimeSpan deadline)
     {
-        var reached = await Eventually.HoldsAsync(async () => await AppliedAsync() >= position, TimeSpan.FromSeconds(60));
+        var reached = await Eventually.HoldsAsync(async () => await AppliedAsync() >= position, deadline);
         reached.ShouldBeTrue($"the read model did not reach sequence {position}; it is at {await AppliedAsync()}");
     }
 

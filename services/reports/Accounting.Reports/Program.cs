@@ -14,7 +14,7 @@ builder.AddInternalIdentity(service);
 builder.AddPostgres(service, typeof(Program).Assembly);
 builder.AddMessaging(service, consumers =>
 {
-    consumers.AddConsumer<JournalEntryPostedConsumer>();
+    consumers.AddConsumer<JournalEntryPostedConsumer>((_, consumer) => JournalEntryPostedConsumer.Configure(consumer));
     consumers.AddConsumer<OrganisationCreatedConsumer>();
     consumers.AddConsumer<OrganisationUpdatedConsumer>();
 });

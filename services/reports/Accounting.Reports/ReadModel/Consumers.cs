@@ -2,16 +2,46 @@ using Accounting.Contracts.Auth;
 using Accounting.Contracts.Ledger;
 using Accounting.Messaging;
 using Dapper;
+using MassTransit;
 using Accounting.Reports.Reports;
 using Npgsql;
 
 namespace Accounting.Reports.ReadModel;
 
-public sealed class JournalEntryPostedConsumer(NpgsqlDataSource dataSource, JournalApplier applier)
-    : IdempotentConsumer<JournalEntryPosted>(dataSource)
+/// <summary>
+/// Journal entries arrive in batches (up to <see cref="MessageLimit"/>), applied in one transaction:
+/// consecutive entries of an organisation cost one set of statements, not one transaction each.
+/// It keeps <see cref="IdempotentConsumer{TEvent}"/>'s guarantee for a batch: every event id is
+/// recorded in the inbox in the same transaction as the effects, and only first deliveries are applied.
+/// </summary>
+public sealed class JournalEntryPostedConsumer(NpgsqlDataSource dataSource, JournalApplier applier) : IConsumer<Batch<JournalEntryPosted>>
 {
-    protected override Task HandleAsync(JournalEntryPosted message, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
-        applier.ReceiveAsync(transaction, [message], cancellationToken);
+    public const int MessageLimit = 200;
+
+    public static void Configure(IConsumerConfigurator<JournalEntryPostedConsumer> consumer)
+    {
+        ArgumentNullException.ThrowIfNull(consumer);
+        // A short time limit: a report waits for entries in flight, so a lone entry must not wait long for company.
+        consumer.Options<BatchOptions>(batch => batch.SetMessageLimit(MessageLimit).SetTimeLimit(TimeSpan.FromMilliseconds(20)).SetConcurrencyLimit(2));
+    }
+
+    public async Task Consume(ConsumeContext<Batch<JournalEntryPosted>> context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var cancellationToken = context.CancellationToken;
+        var messages = context.Message.Select(m => m.Message).ToList();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // A concurrent duplicate blocks on the primary key until the first commits, then inserts nothing;
+        // ids go in sorted, so two batches sharing ids wait on each other in the same order, never in a cycle.
+        var firstDeliveries = (await connection.QueryAsync<Guid>(new CommandDefinition(
+            "INSERT INTO inbox_messages (consumer, event_id) SELECT @Consumer, unnest(@EventIds) ON CONFLICT DO NOTHING RETURNING event_id",
+            new { Consumer = GetType().FullName, EventIds = messages.Select(m => m.EventId).Distinct().Order().ToArray() },
+            transaction,
+            cancellationToken: cancellationToken))).ToHashSet();
+        await applier.ReceiveAsync(transaction, [.. messages.Where(m => firstDeliveries.Remove(m.EventId))], cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
 }
 
 public sealed class OrganisationCreatedConsumer(NpgsqlDataSource dataSource) : IdempotentConsumer<OrganisationCreated>(dataSource)
