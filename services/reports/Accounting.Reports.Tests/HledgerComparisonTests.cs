@@ -57,7 +57,7 @@ public sealed class HledgerComparisonTests(ReportsFactory factory) : IClassFixtu
         }
     }
 
-    internal static List<JournalEntryPosted> RandomOperations(TestBooks books, Random random, int count)
+    public static List<JournalEntryPosted> RandomOperations(TestBooks books, Random random, int count)
     {
         var entries = new List<JournalEntryPosted>();
         var invoices = new List<JournalEntryPosted>();
@@ -143,7 +143,7 @@ public sealed class HledgerComparisonTests(ReportsFactory factory) : IClassFixtu
         _ => "expenses",
     }) + ":" + code;
 
-    internal static string Journal(IEnumerable<JournalEntryPosted> entries)
+    public static string Journal(IEnumerable<JournalEntryPosted> entries)
     {
         var journal = new StringBuilder();
         foreach (var entry in entries)
@@ -165,7 +165,7 @@ public sealed class HledgerComparisonTests(ReportsFactory factory) : IClassFixtu
 
     private static decimal Amount(string text) => decimal.Parse(text, NumberStyles.Number | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
 
-    internal static async Task<List<string[]>> HledgerAsync(string journal, params string[] arguments)
+    public static async Task<List<string[]>> HledgerAsync(string journal, params string[] arguments)
     {
         var start = new ProcessStartInfo("hledger") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in (string[])["-f", journal, .. arguments, "-O", "csv"])
