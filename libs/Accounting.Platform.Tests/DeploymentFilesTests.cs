@@ -62,6 +62,7 @@ public sealed partial class DeploymentFilesTests
         new("gateway", "InternalIdentity__SigningKeyPath", "identity-private", "accounting-identity-keys", "signing-key.pem"),
         new("auth", "Auth__DataKeyPath", "auth-data-key", "accounting-auth-data-key", "auth-data.key"),
         new("webhooks", "Webhooks__DataKeyPath", "webhooks-data-key", "accounting-webhooks-data-key", "webhooks-data.key"),
+        new("reports", "ServiceIdentity__SigningKeyPath", "reports-identity-private", "accounting-reports-identity-keys", "signing-key.pem"),
     ];
 
     // What every Deployment must say, as rendered: probes on both health endpoints and the
@@ -378,18 +379,26 @@ public sealed partial class DeploymentFilesTests
     }
 
     [Fact]
-    public void Kustomize_base_lets_only_the_gateway_reach_the_services()
+    public void Kustomize_base_lets_only_the_gateway_reach_the_services_and_the_reports_service_only_the_ledger()
     {
         var result = RunTool("kubectl", "kubernetes-client", "kustomize deploy/k8s");
         result.ExitCode.ShouldBe(0, $"`kubectl kustomize deploy/k8s` failed:\n{result.StandardError}");
 
-        var policy = SplitManifests(result.StandardOutput).Find(r => r.Kind == "NetworkPolicy");
+        var policies = SplitManifests(result.StandardOutput).Where(r => r.Kind == "NetworkPolicy").ToList();
+        var policy = policies.Find(r => r.Name == "services-from-gateway-only");
 
         policy.ShouldNotBeNull("no NetworkPolicy keeps callers other than the gateway away from the services");
         var text = Regex.Replace(policy.Text, @"\s+", " ");
         text.ShouldContain("podSelector: matchLabels: app.kubernetes.io/component: service");
         text.ShouldContain("from: - podSelector: matchLabels: app.kubernetes.io/name: gateway");
         text.ShouldContain("policyTypes: - Ingress");
+
+        // The one exception: the reports service may reach the ledger (its internal feed), and nothing else.
+        var others = policies.Where(r => r.Name != policy.Name).ToList();
+        others.Select(r => r.Name).ShouldBe(["ledger-from-reports"]);
+        var reports = Regex.Replace(others[0].Text, @"\s+", " ");
+        reports.ShouldContain("podSelector: matchLabels: app.kubernetes.io/name: ledger");
+        reports.ShouldContain("from: - podSelector: matchLabels: app.kubernetes.io/name: reports");
     }
 
     [Fact]
@@ -556,6 +565,27 @@ public sealed partial class DeploymentFilesTests
                 .Where(key => key.StartsWith("Services__", StringComparison.Ordinal))
                 .Select(key => $"{where}: gateway sets {key}; routing is ReverseProxy__Clusters__<service>{ClusterAddressSuffix} now"));
         }
+
+        problems.ShouldBeEmpty(string.Join('\n', problems));
+    }
+
+    [Fact]
+    public void Gateway_routes_nothing_under_internal()
+    {
+        // The services' /internal endpoints are for each other only (auth's for the gateway itself,
+        // the ledger's feed for the reports service): no public route may lead there, whatever follows.
+        using var settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(_repoRoot, "gateway", "Accounting.Gateway", "appsettings.json")));
+        var routes = settings.RootElement.GetProperty("ReverseProxy").GetProperty("Routes").EnumerateObject().ToList();
+        routes.ShouldNotBeEmpty();
+
+        var problems = routes
+            .Select(route => (route.Name, Path: route.Value.GetProperty("Match").GetProperty("Path").GetString() ?? ""))
+            .Where(route => !route.Path.StartsWith("/api/v1/", StringComparison.Ordinal) && route.Path != "/.well-known/jwks.json")
+            .Select(route => $"route {route.Name} matches {route.Path}, which is neither under /api/v1/ nor the JWKS")
+            .Concat(routes
+                .Where(route => route.Value.TryGetProperty("Transforms", out _))
+                .Select(route => $"route {route.Name} transforms its path, so it could forward to another one"))
+            .ToList();
 
         problems.ShouldBeEmpty(string.Join('\n', problems));
     }

@@ -57,8 +57,10 @@ public sealed class ServiceDefaultsApp : IAsyncLifetime
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Configuration["InternalIdentity:VerificationKeyPath"] = TestIdentity.VerificationKeyPath;
+        builder.Configuration[$"ServiceIdentity:TrustedServices:{TestIdentity.TrustedService}:VerificationKeyPath"] = TestIdentity.ServiceVerificationKeyPath;
         builder.AddServiceDefaults(Audience);
         builder.AddInternalIdentity(Audience);
+        builder.AddServiceIdentity(Audience);
         builder.Services.AddSingleton<TimeProvider>(Clock);
         builder.Services.AddSingleton<IValidator<CreateWidget>, CreateWidgetValidator>();
 
@@ -74,6 +76,8 @@ public sealed class ServiceDefaultsApp : IAsyncLifetime
         widgets.MapGet("/", (PageRequest page, Caller caller) =>
                 Page.Of([new { Id = "wdg_1", OrganisationId = caller.OrganisationId }], page, total: 1))
             .RequireScope("widgets:read");
+        app.MapGet("/internal/widgets", (Caller caller) => TypedResults.Ok(new { caller.OrganisationId, caller.PrincipalId }))
+            .RequireService();
         app.MapPost("/sessions", (CreateWidget widget) => TypedResults.Ok(new { widget.Name })).AllowAnonymous();
         widgets.MapGet("/fail", string () => throw new InvalidOperationException("connection string Password=hunter2"));
         widgets.MapPost("/upload", async (HttpRequest request) =>

@@ -12,7 +12,10 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Accounting.ServiceDefaults;
 
@@ -111,6 +114,11 @@ public static class ServiceDefaultsExtensions
                     key.ImportFromPem(File.ReadAllText(path));
                     options.VerificationKey = key;
                 }
+
+                if (options.VerificationKey is not null)
+                {
+                    options.TrustedIssuers[options.Issuer] = options.VerificationKey;
+                }
             })
             .Validate(options => options.VerificationKey is not null, "InternalIdentity:VerificationKeyPath must name the gateway's public key (PEM).")
             .ValidateOnStart();
@@ -118,10 +126,70 @@ public static class ServiceDefaultsExtensions
             .AddScheme<InternalIdentityOptions, InternalIdentityHandler>(InternalIdentityOptions.Scheme, configureOptions: null);
         builder.Services.AddSingleton<IAuthorizationHandler, ScopeAuthorizationHandler>();
         builder.Services.AddSingleton<IAuthorizationHandler, UserAuthorizationHandler>();
+        builder.Services.AddSingleton<IAuthorizationHandler, ServiceAuthorizationHandler>();
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
         // Deny by default: an endpoint is public only when it says AllowAnonymous.
         builder.Services.AddAuthorizationBuilder().SetFallbackPolicy(
             new AuthorizationPolicyBuilder(InternalIdentityOptions.Scheme).RequireAuthenticatedUser().Build());
         return builder;
+    }
+
+    /// <summary>
+    /// Lets the services named under <c>ServiceIdentity:TrustedServices</c> call this service's
+    /// internal endpoints (those that say <c>.RequireService()</c>) with tokens they sign themselves:
+    /// a second scheme on the same handler, trusting each such service's public key for its own
+    /// issuer and nothing else. Public routes keep trusting the gateway alone. With no service
+    /// configured, no service token is accepted anywhere.
+    /// </summary>
+    public static WebApplicationBuilder AddServiceIdentity(this WebApplicationBuilder builder, string serviceName)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<ServiceIdentityOptions>()
+            .Bind(builder.Configuration.GetSection(ServiceIdentityOptions.SectionName));
+        builder.Services.AddOptions<InternalIdentityOptions>(ServiceIdentityOptions.Scheme)
+            .PostConfigure<IOptions<ServiceIdentityOptions>>((options, services) =>
+            {
+                options.Audience = serviceName;
+                foreach (var (name, trusted) in services.Value.TrustedServices)
+                {
+                    if (trusted.VerificationKeyPath is not { Length: > 0 } path)
+                    {
+                        throw new OptionsValidationException(ServiceIdentityOptions.SectionName, typeof(ServiceIdentityOptions),
+                            [$"ServiceIdentity:TrustedServices:{name}:VerificationKeyPath must name {name}'s public key (PEM)."]);
+                    }
+
+                    var key = ECDsa.Create();
+                    key.ImportFromPem(File.ReadAllText(path));
+                    options.TrustedIssuers[ServiceIdentityOptions.IssuerOf(name)] = key;
+                }
+            })
+            .ValidateOnStart();
+        builder.Services.AddAuthentication()
+            .AddScheme<InternalIdentityOptions, InternalIdentityHandler>(ServiceIdentityOptions.Scheme, configureOptions: null);
+        return builder;
+    }
+
+    /// <summary>
+    /// Signs this service's own identity (<see cref="ServiceIdentityIssuer"/>) for the internal
+    /// endpoints of the services it calls, with the private key at <c>ServiceIdentity:SigningKeyPath</c>.
+    /// </summary>
+    public static IServiceCollection AddServiceIdentityIssuer(this IServiceCollection services, IConfiguration configuration, string serviceName)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.TryAddSingleton(sp =>
+        {
+            var path = configuration[$"{ServiceIdentityOptions.SectionName}:{nameof(ServiceIdentityOptions.SigningKeyPath)}"];
+            if (path is not { Length: > 0 })
+            {
+                throw new InvalidOperationException(
+                    $"ServiceIdentity:SigningKeyPath must name {serviceName}'s private key (PEM, PKCS#8) to call another service's internal endpoints.");
+            }
+
+            var key = ECDsa.Create();
+            key.ImportFromPem(File.ReadAllText(path));
+            return new ServiceIdentityIssuer(
+                new InternalIdentityIssuer(key, sp.GetRequiredService<TimeProvider>(), ServiceIdentityOptions.IssuerOf(serviceName)), serviceName);
+        });
+        return services;
     }
 }

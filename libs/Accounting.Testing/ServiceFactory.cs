@@ -34,6 +34,18 @@ public class ServiceFactory<TProgram>(string serviceName) : WebApplicationFactor
         return client;
     }
 
+    /// <summary>
+    /// A client whose requests carry <see cref="TestIdentity.TrustedService"/>'s own identity for
+    /// <paramref name="organisationId"/>, as that service signs it for this one's internal endpoints.
+    /// </summary>
+    public HttpClient CreateServiceClientFor(string organisationId)
+    {
+        var clock = Services.GetRequiredService<TimeProvider>();
+        var client = CreateDefaultClient(new FreshIdentityHandler(() => TestIdentity.MintService(organisationId, ServiceName, clock)));
+        client.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        return client;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -42,6 +54,8 @@ public class ServiceFactory<TProgram>(string serviceName) : WebApplicationFactor
         builder.UseSetting("ConnectionStrings:RabbitMq", TestEnvironment.RabbitMq);
         builder.UseSetting("ConnectionStrings:Redis", TestEnvironment.Redis);
         builder.UseSetting("InternalIdentity:VerificationKeyPath", TestIdentity.VerificationKeyPath);
+        builder.UseSetting($"ServiceIdentity:TrustedServices:{TestIdentity.TrustedService}:VerificationKeyPath", TestIdentity.ServiceVerificationKeyPath);
+        builder.UseSetting("ServiceIdentity:SigningKeyPath", TestIdentity.ServiceSigningKeyPath);
     }
 
     async Task IAsyncLifetime.DisposeAsync()
@@ -54,14 +68,20 @@ public class ServiceFactory<TProgram>(string serviceName) : WebApplicationFactor
     }
 }
 
-/// <summary>Mints the gateway identity per request on the service's clock, as the gateway does for every call.</summary>
-public sealed class FreshIdentityHandler(Caller caller, string audience, TimeProvider clock) : DelegatingHandler
+/// <summary>Mints the identity per request (on the service's clock), as the gateway or a calling service does for every call.</summary>
+public sealed class FreshIdentityHandler(Func<string> mint) : DelegatingHandler
 {
+    /// <summary>The gateway's identity for <paramref name="caller"/>.</summary>
+    public FreshIdentityHandler(Caller caller, string audience, TimeProvider clock)
+        : this(() => TestIdentity.Mint(caller, audience, clock))
+    {
+    }
+
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         request.Headers.Remove(InternalIdentityOptions.HeaderName);
-        request.Headers.Add(InternalIdentityOptions.HeaderName, TestIdentity.Mint(caller, audience, clock));
+        request.Headers.Add(InternalIdentityOptions.HeaderName, mint());
         return base.SendAsync(request, cancellationToken);
     }
 }

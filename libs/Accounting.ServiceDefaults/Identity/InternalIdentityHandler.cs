@@ -10,8 +10,11 @@ using Microsoft.IdentityModel.Tokens;
 namespace Accounting.ServiceDefaults.Identity;
 
 /// <summary>
-/// Authenticates the gateway's signed identity header. Requests that go around the gateway
-/// have none and get 401; so do forged, expired and wrongly addressed tokens.
+/// Authenticates the signed identity header against the issuers its scheme trusts: the gateway
+/// for <see cref="InternalIdentityOptions.Scheme"/>, the configured services for
+/// <see cref="ServiceIdentityOptions.Scheme"/>. Requests that go around the gateway have none and
+/// get 401; so do forged, expired and wrongly addressed tokens, and tokens of an issuer the scheme
+/// does not trust.
 /// </summary>
 internal sealed class InternalIdentityHandler(
     IOptionsMonitor<InternalIdentityOptions> options,
@@ -30,13 +33,15 @@ internal sealed class InternalIdentityHandler(
             return AuthenticateResult.NoResult();
         }
 
-        var key = Options.VerificationKey
-            ?? throw new InvalidOperationException("InternalIdentity:VerificationKeyPath is not configured.");
+        var trusted = Options.TrustedIssuers;
         var result = await TokenHandler.ValidateTokenAsync(token, new TokenValidationParameters
         {
-            IssuerSigningKey = new ECDsaSecurityKey(key),
+            // Each issuer's tokens verify only with that issuer's own key: a service's key signs nothing in the gateway's name.
+            IssuerSigningKeyResolver = (_, securityToken, _, _) =>
+                trusted.TryGetValue(securityToken.Issuer, out var key) ? [new ECDsaSecurityKey(key)] : [],
             ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256],
-            ValidIssuer = Options.Issuer,
+            TryAllIssuerSigningKeys = false,
+            ValidIssuers = trusted.Keys,
             ValidAudience = Options.Audience,
             RequireExpirationTime = true,
             RequireSignedTokens = true,

@@ -26,4 +26,11 @@ public sealed class InternalIdentityOptions : AuthenticationSchemeOptions
     public ECDsa? VerificationKey { get; set; }
 
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The issuers a scheme accepts, each with the one public key its tokens must be signed with:
+    /// the gateway alone for <see cref="Scheme"/>, the configured services for
+    /// <see cref="ServiceIdentityOptions.Scheme"/>. Never bound from configuration.
+    /// </summary>
+    internal Dictionary<string, ECDsa> TrustedIssuers { get; } = new(StringComparer.Ordinal);
 }

@@ -44,8 +44,36 @@ internal sealed class UserAuthorizationHandler : AuthorizationHandler<UserRequir
     }
 }
 
+/// <summary>The caller must be another service of the platform, vouched for by its own signed identity.</summary>
+public sealed record ServiceRequirement : IAuthorizationRequirement;
+
+internal sealed class ServiceAuthorizationHandler : AuthorizationHandler<ServiceRequirement>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ServiceRequirement requirement)
+    {
+        if (Caller.FromPrincipal(context.User) is { PrincipalType: PrincipalType.Service })
+        {
+            context.Succeed(requirement);
+        }
+
+        return Task.CompletedTask;
+    }
+}
+
 public static class ScopeEndpointExtensions
 {
+    /// <summary>
+    /// An internal endpoint: only a service the app trusts (<c>AddServiceIdentity</c>), with a token
+    /// it signed itself, may call. The gateway's identities, whoever they speak for, are not even
+    /// read here, and service tokens are refused everywhere else.
+    /// </summary>
+    public static TBuilder RequireService<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(new AuthorizationPolicyBuilder(ServiceIdentityOptions.Scheme)
+            .RequireAuthenticatedUser()
+            .AddRequirements(new ServiceRequirement())
+            .Build());
+
     /// <summary>Declares the scope an endpoint needs: <c>.RequireScope("invoices:write")</c>.</summary>
     public static TBuilder RequireScope<TBuilder>(this TBuilder builder, string scope)
         where TBuilder : IEndpointConventionBuilder =>

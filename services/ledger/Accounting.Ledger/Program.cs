@@ -1,5 +1,6 @@
 using Accounting.Ledger.Chart;
 using Accounting.Ledger.Endpoints;
+using Accounting.Ledger.Feed;
 using Accounting.Ledger.Trade;
 using Accounting.Messaging;
 using Accounting.Postgres;
@@ -12,6 +13,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults(service);
 builder.AddInternalIdentity(service);
+builder.AddServiceIdentity(service);
 builder.AddPostgres(service, typeof(Program).Assembly);
 builder.AddMessaging(service, consumers => consumers.AddConsumer<OrganisationCreatedConsumer>());
 builder.Services.AddValidators(typeof(Program).Assembly);
@@ -28,5 +30,6 @@ app.MapContactEndpoints();
 app.MapInvoiceEndpoints();
 app.MapBillEndpoints();
 app.MapPeriodEndpoints();
+app.MapFeedEndpoints();
 
 app.Run();

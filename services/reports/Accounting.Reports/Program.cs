@@ -26,6 +26,7 @@ builder.Services.AddSingleton<AppliedPositions>();
 builder.Services.AddHostedService(services => services.GetRequiredService<AppliedPositions>());
 builder.Services.AddSingleton<GapFiller>();
 builder.Services.AddHostedService(services => services.GetRequiredService<GapFiller>());
+builder.Services.AddLedgerFeed(builder.Configuration);
 
 var app = builder.Build();
 

@@ -81,6 +81,24 @@ internal sealed class QueryFilters
         return null;
     }
 
+    public long? WholeNumber(string name, long min, long max)
+    {
+        if (!query.TryGetValue(name, out var raw))
+        {
+            return null;
+        }
+
+        if (long.TryParse(raw.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+        {
+            return value;
+        }
+
+        failures.Add(new ValidationFailure(name, max == long.MaxValue
+            ? $"{name} must be a whole number of at least {min}."
+            : $"{name} must be a whole number between {min} and {max}."));
+        return null;
+    }
+
     /// <summary>Throws the 422 (answered by the error middleware) when any filter was wrong.</summary>
     public void ThrowIfInvalid()
     {

@@ -122,17 +122,23 @@ public static class Journal
         var now = clock.GetUtcNow();
         var id = Ids.New("je");
         var lines = posting.Lines;
+        var lineAccounts = lines.Select(l => accounts[l.AccountId]).ToList();
+        // The event's id is kept with the entry, so the ledger's feed serves the very event the outbox sent.
+        var eventId = Guid.CreateVersion7(now);
         // Taken last, just before the insert: the counter's row lock serialises an organisation's postings from here to commit,
         // which is what makes the series gapless and in commit order.
         long sequence = await NumberSeries.NextAsync(transaction, caller.OrganisationId, NumberSeries.JournalEntries, cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO journal_entries (id, organisation_id, sequence, date, currency, description, reference, source_type, source_id, reverses_id, created_by, created_at)
-            VALUES (@Id, @OrganisationId, @Sequence, @Date, @Currency, @Description, @Reference, @SourceType, @SourceId, @ReversesId, @CreatedBy, @CreatedAt);
-            INSERT INTO journal_lines (journal_entry_id, line_number, organisation_id, account_id, debit, credit, description, vat_role, vat_rate)
-            SELECT @Id, l.line_number, @OrganisationId, l.account_id, l.debit, l.credit, l.description, l.vat_role, l.vat_rate
-            FROM unnest(@LineNumbers, @LineAccounts, @Debits, @Credits, @LineDescriptions, @VatRolesOfLines, @VatRates)
-                AS l(line_number, account_id, debit, credit, description, vat_role, vat_rate);
+            INSERT INTO journal_entries (id, organisation_id, sequence, date, currency, description, reference, source_type, source_id, reverses_id, created_by, created_at, event_id)
+            VALUES (@Id, @OrganisationId, @Sequence, @Date, @Currency, @Description, @Reference, @SourceType, @SourceId, @ReversesId, @CreatedBy, @CreatedAt, @EventId);
+            INSERT INTO journal_lines (journal_entry_id, line_number, organisation_id, account_id, debit, credit, description, vat_role, vat_rate,
+                                       account_code, account_name, account_type, account_subtype)
+            SELECT @Id, l.line_number, @OrganisationId, l.account_id, l.debit, l.credit, l.description, l.vat_role, l.vat_rate,
+                   l.account_code, l.account_name, l.account_type, l.account_subtype
+            FROM unnest(@LineNumbers, @LineAccounts, @Debits, @Credits, @LineDescriptions, @VatRolesOfLines, @VatRates,
+                        @AccountCodes, @AccountNames, @AccountTypes, @AccountSubtypes)
+                AS l(line_number, account_id, debit, credit, description, vat_role, vat_rate, account_code, account_name, account_type, account_subtype);
             """,
             new
             {
@@ -155,12 +161,17 @@ public static class Journal
                 LineDescriptions = lines.Select(l => l.Description).ToArray(),
                 VatRolesOfLines = lines.Select(l => l.VatRole).ToArray(),
                 VatRates = lines.Select(l => l.VatRate).ToArray(),
+                AccountCodes = lineAccounts.Select(a => a.Code).ToArray(),
+                AccountNames = lineAccounts.Select(a => a.Name).ToArray(),
+                AccountTypes = lineAccounts.Select(a => a.Type).ToArray(),
+                AccountSubtypes = lineAccounts.Select(a => a.Subtype).ToArray(),
+                EventId = eventId,
             },
             transaction, cancellationToken: cancellationToken));
 
         var posted = lines.Select((line, index) =>
         {
-            var account = accounts[line.AccountId];
+            var account = lineAccounts[index];
             return new JournalLinePosted
             {
                 LineNumber = index + 1,
@@ -178,6 +189,7 @@ public static class Journal
         }).ToList();
         await Outbox.EnqueueAsync(transaction, new JournalEntryPosted
         {
+            EventId = eventId,
             OrganisationId = caller.OrganisationId,
             OccurredAt = now,
             JournalEntryId = id,

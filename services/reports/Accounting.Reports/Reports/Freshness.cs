@@ -3,6 +3,7 @@ using Accounting.Reports.ReadModel;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Polly;
 
 namespace Accounting.Reports.Reports;
 
@@ -22,7 +23,7 @@ public sealed partial class Freshness(
         {
             target = await ledger.PositionAsync(organisationId, cancellationToken);
         }
-        catch (Exception exception) when (exception is HttpRequestException or TimeoutException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested && exception is HttpRequestException or ExecutionRejectedException or OperationCanceledException)
         {
             LogLedgerUnreachable(logger, exception, organisationId);
             return null;
