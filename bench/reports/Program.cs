@@ -114,7 +114,7 @@ static List<TestAccount> Chart()
     {
         for (var i = 0; i < count; i++)
         {
-            chart.Add(new TestAccount($"acc_{type}{i}", (code + i).ToString(CultureInfo.InvariantCulture), $"{type} {i}", type, subtype));
+            chart.Add(new TestAccount($"acc_{code + i}", (code + i).ToString(CultureInfo.InvariantCulture), $"{type} {i}", type, subtype));
         }
     }
 
