@@ -2,6 +2,5 @@ using Accounting.Testing;
 
 namespace Accounting.Reports.Tests;
 
-public sealed class ReportsFactory() : ServiceFactory<Program>("reports");
-
+[Collection(nameof(ReportsHosts))]
 public sealed class ReportsHostingTests(ReportsFactory factory) : ServiceHostingTests<Program>(factory), IClassFixture<ReportsFactory>;
