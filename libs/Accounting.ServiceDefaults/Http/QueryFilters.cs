@@ -106,7 +106,7 @@ public sealed class QueryFilters
     };
 
     /// <summary>A plain decimal number (<c>-100</c>, <c>12.50</c>): no exponent, no thousands separators.</summary>
-    public decimal? Decimal(string name)
+    public decimal? Number(string name)
     {
         if (!query.TryGetValue(name, out var raw))
         {

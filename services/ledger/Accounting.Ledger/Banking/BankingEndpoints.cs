@@ -172,7 +172,7 @@ public static class BankingEndpoints
         var filters = new QueryFilters(request, TransactionFilters);
         var filter = new BankTransactions.ListFilter(
             filters.Date("from"), filters.Date("to"), filters.Id("category_id", "cat"), filters.Boolean("uncategorised"), filters.Id("bank_account_id", "ba"),
-            filters.Decimal("min_amount"), filters.Decimal("max_amount"), filters.Text("q", 200), filters.Id("import_id", "imp"));
+            filters.Number("min_amount"), filters.Number("max_amount"), filters.Text("q", 200), filters.Id("import_id", "imp"));
         if (filter.From > filter.To)
         {
             filters.Fail("from", "from must not be after to.");
