@@ -46,7 +46,7 @@ public sealed class BankTransactionInputTests(LedgerFactory factory) : IClassFix
         noted.Text("journal_entry_id").ShouldBe(transaction.Text("journal_entry_id"));
         noted.Text("categorised_by").ShouldBe("auto");
         (await organisation.PatchExpectingAsync(path, new { notes = (string?)null }, HttpStatusCode.OK)).GetProperty("notes").ValueKind.ShouldBe(JsonValueKind.Null);
-        (await organisation.PatchExpectingAsync(path, new { }, HttpStatusCode.UnprocessableEntity)).ErrorCode().ShouldBe("validation_failed");
+        (await organisation.PatchExpectingAsync(path, new { }, HttpStatusCode.UnprocessableEntity)).ErrorFields().ShouldBe(["category_id"]);
         (await organisation.PatchExpectingAsync(path, new { category_id = "acc_123" }, HttpStatusCode.UnprocessableEntity)).ErrorFields().ShouldBe(["category_id"]);
     }
 

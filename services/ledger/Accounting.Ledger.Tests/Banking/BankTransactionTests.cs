@@ -111,7 +111,7 @@ public sealed class BankTransactionTests(LedgerFactory factory) : IClassFixture<
         var bank = await organisation.CreateBankAccountAsync();
         var categorised = await organisation.CreateTransactionAsync(bank.Id(), "FPO ZQXWV HOLDINGS", -50m, "2026-01-15");
         await organisation.PatchExpectingAsync($"/api/v1/transactions/{categorised.Id()}", new { category_id = await organisation.CategoryAsync("rent") }, HttpStatusCode.OK);
-        var uncategorised = await organisation.CreateTransactionAsync(bank.Id(), "FPO ZQXWV HOLDINGS", -60m, "2026-01-20");
+        var uncategorised = await organisation.CreateTransactionAsync(bank.Id(), "FPO MOXLEY ORCHARDS", -60m, "2026-01-20");
         await organisation.PostExpectingAsync("/api/v1/periods/close", new { period_end = "2026-01-31" }, HttpStatusCode.OK);
         var before = await organisation.ScalarAsync<long>("SELECT count(*) FROM journal_entries WHERE organisation_id = @Id");
 

@@ -72,7 +72,7 @@ public sealed class UpdateBankTransactionValidator : AbstractValidator<UpdateBan
     {
         RuleFor(r => r.CategoryId).Matches("^cat_[A-Za-z0-9]{1,60}$").WithMessage("category_id must be a category id (cat_…) or null.");
         RuleFor(r => r.Notes).MaximumLength(2000);
-        RuleFor(r => r).Must(r => r.CategoryIdSent || r.NotesSent).WithName("category_id").WithMessage("Send category_id, notes or both.");
+        RuleFor(r => r).Must(r => r.CategoryIdSent || r.NotesSent).OverridePropertyName("category_id").WithMessage("Send category_id, notes or both.");
     }
 }
 
