@@ -160,7 +160,7 @@ public sealed class RateLimitTests(UpstreamFixture fixture) : IClassFixture<Upst
     [Fact]
     public async Task Accepting_invitations_is_limited_per_client_address_like_the_other_public_auth_endpoints()
     {
-        await using var gateway = new GatewayFactory(Upstream, new TestClock(), new Dictionary<string, string>
+        await using var gateway = new GatewayFactory(Upstream, new FakeTimeProvider(DateTimeOffset.UtcNow), new Dictionary<string, string>
         {
             ["RateLimits:AnonymousRequestsPerMinute"] = "2",
         });

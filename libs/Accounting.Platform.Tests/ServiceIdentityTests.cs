@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using Accounting.ServiceDefaults.Identity;
 using Accounting.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Accounting.Platform.Tests;
 
@@ -77,7 +78,7 @@ public sealed class ServiceIdentityTests(ServiceDefaultsApp app) : IClassFixture
     public async Task An_expired_services_token_is_refused()
     {
         var mintedAt = app.Clock.GetUtcNow() - InternalIdentityIssuer.Lifetime - new InternalIdentityOptions().ClockSkew - TimeSpan.FromSeconds(1);
-        using var client = app.CreateClient(token: TestIdentity.MintService("org_a", ServiceDefaultsApp.Audience, new TestClock(mintedAt)));
+        using var client = app.CreateClient(token: TestIdentity.MintService("org_a", ServiceDefaultsApp.Audience, new FakeTimeProvider(mintedAt)));
         var response = await client.GetAsync(InternalPath);
 
         response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);

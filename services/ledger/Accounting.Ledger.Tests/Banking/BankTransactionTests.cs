@@ -1,5 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using Accounting.Contracts.Auth;
+using Accounting.Ledger.Organisations;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Accounting.Ledger.Tests.Banking;
 
@@ -24,6 +28,27 @@ public sealed class BankTransactionTests(LedgerFactory factory) : IClassFixture<
         categorised.Text("id").ShouldBe(transaction.Id());
         categorised.GetProperty("category").Text("name").ShouldBe("Software & Subscriptions");
         categorised.Text("categorised_by").ShouldBe("auto");
+    }
+
+    [Fact]
+    public async Task The_organisations_own_threshold_decides_what_is_categorised_at_once()
+    {
+        using var organisation = await Organisation.CreateAsync(factory);
+        var bank = await organisation.CreateBankAccountAsync();
+        await using (var connection = await factory.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync())
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await OrganisationSettingsStore.ApplyAsync(
+                transaction, organisation.Id, OrganisationSettings.Defaults with { AutoCategoriseThreshold = 1m }, version: 2, CancellationToken.None);
+            await transaction.CommitAsync();
+        }
+
+        var transactionView = await organisation.CreateTransactionAsync(bank.Id(), "AWS EMEA aws.amazon.co.uk LU", -45.99m);
+
+        transactionView.GetProperty("category").ValueKind.ShouldBe(JsonValueKind.Null);
+        transactionView.GetProperty("suggested_category").Text("id").ShouldBe(await organisation.CategoryAsync("software"));
+        transactionView.Number("confidence").ShouldBeLessThan(1m);
+        transactionView.GetProperty("journal_entry_id").ValueKind.ShouldBe(JsonValueKind.Null);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Accounting.Contracts.Ledger;
 using Accounting.Ledger.Banking.Categorisation;
+using Accounting.Ledger.Organisations;
 using Accounting.Ledger.Posting;
 using Accounting.Messaging;
 using Accounting.ServiceDefaults;
@@ -96,8 +97,8 @@ public static class BankTransactions
         var categoriser = new Categoriser(
             categories.Values.Where(c => !c.AccountArchived).Select(c => new CategoryOption(c.Id, c.Slug, c.Name)),
             history.Select(h => new CategorisedExample(h.NormalisedPayee, h.Amount > 0, h.CategoryId, h.CategorisedBy == ByUser, h.Date)));
-        var threshold = await AutoCategorisation.ThresholdAsync(transaction, organisationId, cancellationToken);
-        return new CategorisationContext(categories, categoriser, threshold);
+        var settings = await OrganisationSettingsStore.GetAsync(transaction.Connection!, organisationId, cancellationToken, transaction);
+        return new CategorisationContext(categories, categoriser, settings.AutoCategoriseThreshold);
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Accounting.Contracts.Ledger;
 using Accounting.Ledger.Endpoints;
 using Accounting.ServiceDefaults.Errors;
+using Accounting.ServiceDefaults.Http;
 using Accounting.ServiceDefaults.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
