@@ -103,7 +103,36 @@ public abstract class ServiceHostingTests<TProgram>(ServiceFactory<TProgram> fac
         }
 
         // Money: a generated client must get decimal, never a binary float.
-        Assert.DoesNotContain("\"double\"", root.GetRawText(), StringComparison.Ordinal);
+        var money = MoneyProperties(root).ToList();
+        Assert.All(money, property => Assert.True(
+            property.Schema.TryGetProperty("format", out var format) && format.GetString() == "decimal",
+            $"{property.Name} is money but its schema says {property.Schema.GetRawText()}"));
+    }
+
+    private static readonly string[] MoneyNameEndings = ["amount", "total", "balance", "price", "debit", "credit", "amount_due", "amount_paid"];
+
+    private static IEnumerable<(string Name, JsonElement Schema)> MoneyProperties(JsonElement root)
+    {
+        if (!root.TryGetProperty("components", out var components) || !components.TryGetProperty("schemas", out var schemas))
+        {
+            yield break;
+        }
+
+        foreach (var schema in schemas.EnumerateObject())
+        {
+            if (!schema.Value.TryGetProperty("properties", out var properties))
+            {
+                continue;
+            }
+
+            foreach (var property in properties.EnumerateObject().Where(p => MoneyNameEndings.Any(ending => p.Name.EndsWith(ending, StringComparison.Ordinal))))
+            {
+                if (property.Value.GetRawText().Contains("number", StringComparison.Ordinal))
+                {
+                    yield return ($"{schema.Name}.{property.Name}", property.Value);
+                }
+            }
+        }
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Accounting.Contracts.Auth;
 using Accounting.ServiceDefaults.Errors;
+using Accounting.ServiceDefaults;
 using FluentValidation;
 
 namespace Accounting.Auth.Settings;
@@ -36,8 +37,8 @@ public sealed partial class OrganisationPatchValidator : AbstractValidator<Organ
         RuleFor(p => p.Name).Must(name => !name.IsPresent || (!string.IsNullOrWhiteSpace(name.Value) && name.Value.Trim().Length <= MaxNameLength))
             .WithMessage($"name must be 1 to {MaxNameLength} characters.");
         RuleFor(p => p.Plan).Must(plan => !plan.IsPresent).WithMessage("plan follows the organisation's subscription and cannot be set here.");
-        RuleFor(p => p.BaseCurrency).Must(currency => !currency.IsPresent || (currency.Value is not null && IsoCodes.Currencies.Contains(currency.Value)))
-            .WithMessage("base_currency must be an ISO 4217 currency code in capitals, e.g. GBP.");
+        RuleFor(p => p.BaseCurrency).Must(currency => !currency.IsPresent || (currency.Value is not null && Currencies.IsKnown(currency.Value)))
+            .WithMessage("base_currency must be the ISO 4217 code, in capitals, of a currency the ledger keeps books in, e.g. GBP.");
         RuleFor(p => p.Country).Must(country => !country.IsPresent || (country.Value is not null && IsoCodes.Countries.Contains(country.Value)))
             .WithMessage("country must be an ISO 3166-1 alpha-2 code in capitals, e.g. GB.");
         RuleFor(p => p.FinancialYearEnd).Must(end => !end.IsPresent || YearEndDay.IsValid(end.Value))

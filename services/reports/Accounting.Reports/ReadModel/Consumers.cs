@@ -1,9 +1,10 @@
 using Accounting.Contracts.Auth;
 using Accounting.Contracts.Ledger;
 using Accounting.Messaging;
+using Accounting.Reports.Reports;
+using Accounting.ServiceDefaults;
 using Dapper;
 using MassTransit;
-using Accounting.Reports.Reports;
 using Npgsql;
 
 namespace Accounting.Reports.ReadModel;

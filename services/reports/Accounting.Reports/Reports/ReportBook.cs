@@ -1,4 +1,5 @@
 using System.Data;
+using Accounting.ServiceDefaults;
 using Dapper;
 using Npgsql;
 
@@ -61,7 +62,7 @@ public sealed class ReportBook : IAsyncDisposable
     public Task<IEnumerable<T>> QueryAsync<T>(string sql, object parameters, CancellationToken cancellationToken) =>
         Connection.QueryAsync<T>(new CommandDefinition(sql, parameters, Transaction, cancellationToken: cancellationToken));
 
-    public decimal Present(decimal amount) => Currencies.Present(amount, Currency);
+    public decimal Present(decimal amount) => Currencies.InMinorUnits(amount, Currencies.DecimalsOf(Currency));
 
     public async ValueTask DisposeAsync()
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
-using FluentValidation;
+using Accounting.ServiceDefaults;
 using FluentValidation.Results;
+using FluentValidation;
 
 namespace Accounting.Reports.Reports;
 

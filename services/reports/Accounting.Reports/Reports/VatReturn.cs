@@ -1,3 +1,5 @@
+using Accounting.ServiceDefaults;
+
 namespace Accounting.Reports.Reports;
 
 /// <summary>Debits and credits of a period's lines with one VAT role.</summary>

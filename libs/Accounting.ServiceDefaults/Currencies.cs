@@ -1,10 +1,14 @@
 using System.Collections.Frozen;
 
-namespace Accounting.Reports.Reports;
+namespace Accounting.ServiceDefaults;
 
-/// <summary>The currencies the ledger accepts (ISO 4217) and their minor units, so amounts show the currency's precision.</summary>
+/// <summary>
+/// The currencies the platform keeps books in (ISO 4217) with their minor units: one table for every
+/// service, so a base currency auth accepts is one the ledger posts in and reports can show.
+/// </summary>
 public static class Currencies
 {
+    // An unknown code is a 422, never a guess at its precision.
     private static readonly FrozenDictionary<string, int> MinorUnits = new Dictionary<string, int>(StringComparer.Ordinal)
     {
         ["GBP"] = 2, ["EUR"] = 2, ["USD"] = 2, ["CAD"] = 2, ["AUD"] = 2, ["NZD"] = 2, ["CHF"] = 2, ["SEK"] = 2,
@@ -16,8 +20,7 @@ public static class Currencies
 
     public static bool IsKnown(string? currency) => currency is not null && MinorUnits.ContainsKey(currency);
 
-    /// <summary>Stored numeric(19,4) sums shown with exactly the currency's precision (12.5000 → 12.50).</summary>
-    public static decimal Present(decimal amount, string currency) => InMinorUnits(amount, MinorUnits.GetValueOrDefault(currency, 2));
+    public static int DecimalsOf(string currency) => MinorUnits[currency];
 
     /// <summary>Rounded half-up to <paramref name="decimals"/> places and written with exactly that many (2000 → 2000.00).</summary>
     public static decimal InMinorUnits(decimal amount, int decimals) =>
