@@ -7,7 +7,7 @@ namespace Accounting.Postgres.Migrations;
 public sealed class MigrationChecksumMismatchException(string message) : Exception(message);
 
 // Why not DbUp (dbup-core 6.1.1 + dbup-postgresql 7.0.1, served by the feed and compatible with
-// Npgsql 10.0.3): it would replace the ~60 lines below that read the history and run each script
+// Npgsql 10.0.3): it would replace the code below that reads the history and runs each script
 // in a transaction, but it journals only script names, so it neither refuses a script edited after
 // it was applied nor serialises replicas starting together. Both guarantees would have to be
 // rebuilt around it (a checksum column in a custom journal, the advisory lock taken before
