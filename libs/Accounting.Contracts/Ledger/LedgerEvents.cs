@@ -121,6 +121,9 @@ public sealed record InvoiceSent : IntegrationEvent
 
     public required string Currency { get; init; }
 
+    /// <summary>The document's issue date (its posting's date); absent from events emitted before it was added.</summary>
+    public DateOnly? IssueDate { get; init; }
+
     public required DateOnly DueDate { get; init; }
 
     public required string JournalEntryId { get; init; }
@@ -194,6 +197,9 @@ public sealed record BillApproved : IntegrationEvent
     public required decimal Total { get; init; }
 
     public required string Currency { get; init; }
+
+    /// <summary>The document's issue date (its posting's date); absent from events emitted before it was added.</summary>
+    public DateOnly? IssueDate { get; init; }
 
     public required DateOnly DueDate { get; init; }
 

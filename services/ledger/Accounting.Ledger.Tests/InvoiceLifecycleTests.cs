@@ -74,6 +74,8 @@ public sealed class InvoiceLifecycleTests(LedgerFactory factory) : IClassFixture
         invoicePaid.Text("contact_id").ShouldBe(customer);
         invoicePaid.Text("organisation_id").ShouldBe(org.Id);
 
+        (events[3].Payload.Text("issue_date"), events[3].Payload.Text("due_date")).ShouldBe((sale.Text("date"), draft.Text("due_date")));
+
         var posted = events[2].Payload;
         posted.Text("journal_entry_id").ShouldBe(sent.Text("journal_entry_id"));
         posted.Text("source_type").ShouldBe("invoice");

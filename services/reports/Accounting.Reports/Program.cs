@@ -17,6 +17,12 @@ builder.AddMessaging(service, consumers =>
     consumers.AddConsumer<JournalEntryPostedConsumer>((_, consumer) => JournalEntryPostedConsumer.Configure(consumer));
     consumers.AddConsumer<OrganisationCreatedConsumer>();
     consumers.AddConsumer<OrganisationUpdatedConsumer>();
+    consumers.AddConsumer<ContactCreatedConsumer>();
+    consumers.AddConsumer<InvoiceSentConsumer>();
+    consumers.AddConsumer<BillApprovedConsumer>();
+    consumers.AddConsumer<PaymentReceivedConsumer>();
+    consumers.AddConsumer<PaymentMadeConsumer>();
+    consumers.AddConsumer<InvoiceVoidedConsumer>();
 });
 builder.Services.AddOptions<ReportsOptions>().Bind(builder.Configuration.GetSection(ReportsOptions.SectionName));
 builder.Services.AddSingleton<JournalApplier>();

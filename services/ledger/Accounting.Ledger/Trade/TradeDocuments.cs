@@ -198,13 +198,13 @@ public static class TradeDocuments
             {
                 OrganisationId = caller.OrganisationId, OccurredAt = now, Id = row.Id, InvoiceNumber = row.Number!, ContactId = row.ContactId,
                 Subtotal = Money.Present(row.Subtotal, row.Currency), VatTotal = Money.Present(row.VatTotal, row.Currency), Total = Money.Present(row.Total, row.Currency),
-                Currency = row.Currency, DueDate = row.DueDate, JournalEntryId = posted.Value.Id,
+                Currency = row.Currency, IssueDate = row.IssueDate, DueDate = row.DueDate, JournalEntryId = posted.Value.Id,
             }
             : new BillApproved
             {
                 OrganisationId = caller.OrganisationId, OccurredAt = now, Id = row.Id, BillNumber = row.Number, ContactId = row.ContactId,
                 Subtotal = Money.Present(row.Subtotal, row.Currency), VatTotal = Money.Present(row.VatTotal, row.Currency), Total = Money.Present(row.Total, row.Currency),
-                Currency = row.Currency, DueDate = row.DueDate, JournalEntryId = posted.Value.Id,
+                Currency = row.Currency, IssueDate = row.IssueDate, DueDate = row.DueDate, JournalEntryId = posted.Value.Id,
             };
         await Outbox.EnqueueAsync(transaction, announced, row.Id, cancellationToken);
         return ToView(kind, updated, lines, await PaymentsAsync(transaction, caller.OrganisationId, row.Id, cancellationToken));

@@ -64,6 +64,21 @@ public static class ReportCsv
         return new CsvFile($"vat-{report.From:yyyy-MM-dd}-{report.To:yyyy-MM-dd}", ["box", "field", "amount", "direction"], rows);
     }
 
+    /// <summary>Aged receivables or payables (<paramref name="name"/>): one row per contact, totals last.</summary>
+    public static CsvFile Of(AgedReport report, string name)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var rows = report.Contacts
+            .Select(c => new object?[] { c.ContactId, c.Name, c.Current, c.Days1To30, c.Days31To60, c.Days61To90, c.DaysOver90, c.Total })
+            .ToList();
+        var totals = report.Totals;
+        rows.Add([null, "Total", totals.Current, totals.Days1To30, totals.Days31To60, totals.Days61To90, totals.DaysOver90, totals.Total]);
+        return new CsvFile(
+            $"{name}-{report.AsOf:yyyy-MM-dd}",
+            ["contact_id", "name", "current", "days_1_30", "days_31_60", "days_61_90", "days_over_90", "total"],
+            rows);
+    }
+
     private static void AddSection(List<object?[]> rows, string section, ReportSection lines)
     {
         rows.AddRange(lines.Accounts.Select(a => new object?[] { section, a.AccountId, a.Code, a.Name, a.Amount }));

@@ -2,6 +2,7 @@ using Accounting.ServiceDefaults.Errors;
 using Accounting.ServiceDefaults.Http;
 using Accounting.ServiceDefaults.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Accounting.Reports.ReadModel;
 using Npgsql;
 
 namespace Accounting.Reports.Reports;
@@ -30,6 +31,8 @@ public static class ReportEndpoints
         reports.MapGet("/balance-sheet", BalanceSheet).RequireScope("reports:read").WithName("getBalanceSheet");
         reports.MapGet("/trial-balance", TrialBalance).RequireScope("reports:read").WithName("getTrialBalance");
         reports.MapGet("/general-ledger", GeneralLedgerReport).RequireScope("reports:read").WithName("getGeneralLedger");
+        reports.MapGet("/aged-receivables", AgedReceivables).RequireScope("reports:read").WithName("getAgedReceivables");
+        reports.MapGet("/aged-payables", AgedPayables).RequireScope("reports:read").WithName("getAgedPayables");
         reports.MapGet("/vat", Vat).RequireScope("reports:read").WithName("getVatReturn");
         return app;
     }
@@ -123,5 +126,30 @@ public static class ReportEndpoints
         await using var book = await services.OpenAsync(caller, currency, cancellationToken);
         var report = await VatReturn.BuildAsync(book, from!.Value, to!.Value, cancellationToken);
         return format == ReportFormat.Csv ? ReportCsv.Of(report) : TypedResults.Ok(report);
+    }
+
+    private static Task<Results<Ok<AgedReport>, CsvFile, ApiError>> AgedReceivables(
+        HttpRequest request, Caller caller, [AsParameters] ReportServices services, CancellationToken cancellationToken) =>
+        Aged(TradeDocumentCopies.Invoice, "aged-receivables", request, caller, services, cancellationToken);
+
+    private static Task<Results<Ok<AgedReport>, CsvFile, ApiError>> AgedPayables(
+        HttpRequest request, Caller caller, [AsParameters] ReportServices services, CancellationToken cancellationToken) =>
+        Aged(TradeDocumentCopies.Bill, "aged-payables", request, caller, services, cancellationToken);
+
+    private static async Task<Results<Ok<AgedReport>, CsvFile, ApiError>> Aged(
+        string kind, string name, HttpRequest request, Caller caller, ReportServices services, CancellationToken cancellationToken)
+    {
+        if (ReportFormats.Negotiate(request) is not { } format)
+        {
+            return ReportFormats.NotAcceptable();
+        }
+
+        var query = new ReportQuery(request, "as_of", "currency");
+        var asOf = query.Date("as_of");
+        var currency = query.Currency();
+        query.ThrowIfInvalid();
+        await using var book = await services.OpenAsync(caller, currency, cancellationToken);
+        var report = await AgedBalances.BuildAsync(book, kind, asOf ?? services.Today, cancellationToken);
+        return format == ReportFormat.Csv ? ReportCsv.Of(report, name) : TypedResults.Ok(report);
     }
 }

@@ -131,3 +131,33 @@ public sealed class VatReturnReport(ReportHeader header) : Report(header)
 
     public required decimal TotalAcquisitionsExVat { get; init; }
 }
+
+/// <summary>What is still due on the report's date, by days past the due date (<c>current</c>: not yet past it).</summary>
+public sealed record AgingBuckets(
+    decimal Current,
+    [property: JsonPropertyName("days_1_30")] decimal Days1To30,
+    [property: JsonPropertyName("days_31_60")] decimal Days31To60,
+    [property: JsonPropertyName("days_61_90")] decimal Days61To90,
+    [property: JsonPropertyName("days_over_90")] decimal DaysOver90,
+    decimal Total);
+
+/// <summary>A contact's buckets; <see cref="Name"/> is null while its contact.created has not arrived.</summary>
+public sealed record AgedContact(
+    string ContactId,
+    string? Name,
+    decimal Current,
+    [property: JsonPropertyName("days_1_30")] decimal Days1To30,
+    [property: JsonPropertyName("days_31_60")] decimal Days31To60,
+    [property: JsonPropertyName("days_61_90")] decimal Days61To90,
+    [property: JsonPropertyName("days_over_90")] decimal DaysOver90,
+    decimal Total);
+
+public sealed class AgedReport(ReportHeader header) : Report(header)
+{
+    [JsonPropertyOrder(-1)]
+    public required DateOnly AsOf { get; init; }
+
+    public required IReadOnlyList<AgedContact> Contacts { get; init; }
+
+    public required AgingBuckets Totals { get; init; }
+}
