@@ -8,10 +8,11 @@ using Npgsql;
 
 namespace Accounting.Ledger.Banking;
 
-public sealed record CreateBankAccountRequest(string? Name, string? Currency, string? SortCode, string? AccountNumberLast4, string? LedgerAccountId);
+public sealed record CreateBankAccountRequest(string? Name, string? Currency, string? SortCode = null, string? AccountNumberLast4 = null, string? LedgerAccountId = null);
 
 /// <summary>Only the descriptive fields change; currency and ledger account are fixed once transactions may exist.</summary>
-public sealed record UpdateBankAccountRequest(string? Name, string? SortCode, string? AccountNumberLast4, string? Currency, string? LedgerAccountId);
+public sealed record UpdateBankAccountRequest(
+    string? Name = null, string? SortCode = null, string? AccountNumberLast4 = null, string? Currency = null, string? LedgerAccountId = null);
 
 public sealed record BankAccountView(
     string Id, string Name, string Currency, string? SortCode, string? AccountNumberLast4, string LedgerAccountId, decimal Balance, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);

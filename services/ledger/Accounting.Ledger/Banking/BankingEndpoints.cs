@@ -13,7 +13,7 @@ using Npgsql;
 namespace Accounting.Ledger.Banking;
 
 /// <param name="Currency">Optional; when sent it must be the bank account's currency.</param>
-public sealed record CreateBankTransactionRequest(string? BankAccountId, DateOnly? Date, string? Description, decimal? Amount, string? Reference, string? Currency);
+public sealed record CreateBankTransactionRequest(string? BankAccountId, DateOnly? Date, string? Description, decimal? Amount, string? Reference = null, string? Currency = null);
 
 /// <summary>
 /// PATCH of a transaction. Only the fields sent change, so a field sent as null (clearing the category

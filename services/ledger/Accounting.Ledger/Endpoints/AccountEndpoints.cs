@@ -12,9 +12,9 @@ using Npgsql;
 
 namespace Accounting.Ledger.Endpoints;
 
-public sealed record CreateAccountRequest(string? Code, string? Name, string? Type, string? Subtype);
+public sealed record CreateAccountRequest(string? Code, string? Name, string? Type, string? Subtype = null);
 
-public sealed record UpdateAccountRequest(string? Code, string? Name, string? Type, string? Subtype, bool? Archived);
+public sealed record UpdateAccountRequest(string? Code = null, string? Name = null, string? Type = null, string? Subtype = null, bool? Archived = null);
 
 public sealed record AccountView(
     string Id, string Code, string Name, string Type, string? Subtype, bool Archived, string? SystemRole, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);

@@ -12,9 +12,10 @@ using Npgsql;
 
 namespace Accounting.Ledger.Endpoints;
 
-public sealed record CreateContactRequest(string? Type, string? Name, string? Email, string? Phone, string? Address, string? VatNumber);
+public sealed record CreateContactRequest(string? Type, string? Name, string? Email = null, string? Phone = null, string? Address = null, string? VatNumber = null);
 
-public sealed record UpdateContactRequest(string? Type, string? Name, string? Email, string? Phone, string? Address, string? VatNumber);
+public sealed record UpdateContactRequest(
+    string? Type = null, string? Name = null, string? Email = null, string? Phone = null, string? Address = null, string? VatNumber = null);
 
 public sealed record ContactView(
     string Id, string Type, string Name, string? Email, string? Phone, string? Address, string? VatNumber, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);

@@ -11,11 +11,13 @@ using Npgsql;
 
 namespace Accounting.Ledger.Endpoints;
 
-public sealed record JournalLineRequest(string? AccountId, decimal? Debit, decimal? Credit, string? Description);
+/// <summary>Exactly one of <c>debit</c> and <c>credit</c>, so neither is required on its own.</summary>
+public sealed record JournalLineRequest(string? AccountId, decimal? Debit = null, decimal? Credit = null, string? Description = null);
 
-public sealed record CreateJournalEntryRequest(DateOnly? Date, string? Description, string? Currency, string? Reference, IReadOnlyList<JournalLineRequest>? Lines);
+public sealed record CreateJournalEntryRequest(DateOnly? Date, string? Description, string? Currency, IReadOnlyList<JournalLineRequest>? Lines, string? Reference = null);
 
-public sealed record ReverseJournalEntryRequest(DateOnly? Date);
+/// <param name="Date">Optional: by default the reversal has the date of the entry it reverses.</param>
+public sealed record ReverseJournalEntryRequest(DateOnly? Date = null);
 
 public sealed class CreateJournalEntryValidator : AbstractValidator<CreateJournalEntryRequest>
 {

@@ -3,12 +3,13 @@ using FluentValidation;
 namespace Accounting.Ledger.Trade;
 
 public sealed record CreateBillRequest(
-    string? ContactId, string? BillNumber, DateOnly? IssueDate, DateOnly? DueDate, string? Currency, string? Reference, IReadOnlyList<TradeLineRequest>? Lines)
+    string? ContactId, DateOnly? IssueDate, DateOnly? DueDate, string? Currency, IReadOnlyList<TradeLineRequest>? Lines, string? BillNumber = null, string? Reference = null)
     : ITradeDocumentRequest;
 
 /// <summary>Fields left out keep their value; <c>lines</c>, when sent, replaces every line.</summary>
 public sealed record UpdateBillRequest(
-    string? ContactId, string? BillNumber, DateOnly? IssueDate, DateOnly? DueDate, string? Currency, string? Reference, IReadOnlyList<TradeLineRequest>? Lines);
+    string? ContactId = null, string? BillNumber = null, DateOnly? IssueDate = null, DateOnly? DueDate = null, string? Currency = null, string? Reference = null,
+    IReadOnlyList<TradeLineRequest>? Lines = null);
 
 public sealed class CreateBillValidator : TradeDocumentValidator<CreateBillRequest>
 {
@@ -23,8 +24,8 @@ public static class BillEndpoints
         PostAction: "approve",
         SupplierNumber: request => request.BillNumber,
         Merge: (request, current, lines) => new CreateBillRequest(
-            request.ContactId ?? current.ContactId, request.BillNumber ?? current.Number, request.IssueDate ?? current.IssueDate, request.DueDate ?? current.DueDate,
-            request.Currency ?? current.Currency, request.Reference ?? current.Reference, request.Lines ?? lines));
+            request.ContactId ?? current.ContactId, request.IssueDate ?? current.IssueDate, request.DueDate ?? current.DueDate, request.Currency ?? current.Currency,
+            request.Lines ?? lines, request.BillNumber ?? current.Number, request.Reference ?? current.Reference));
 
     public static IEndpointRouteBuilder MapBillEndpoints(this IEndpointRouteBuilder app)
     {

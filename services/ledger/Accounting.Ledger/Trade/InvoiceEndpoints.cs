@@ -4,11 +4,11 @@ using Accounting.ServiceDefaults.Identity;
 namespace Accounting.Ledger.Trade;
 
 public sealed record CreateInvoiceRequest(
-    string? ContactId, DateOnly? IssueDate, DateOnly? DueDate, string? Currency, string? Reference, IReadOnlyList<TradeLineRequest>? Lines) : ITradeDocumentRequest;
+    string? ContactId, DateOnly? IssueDate, DateOnly? DueDate, string? Currency, IReadOnlyList<TradeLineRequest>? Lines, string? Reference = null) : ITradeDocumentRequest;
 
 /// <summary>Fields left out keep their value; <c>lines</c>, when sent, replaces every line.</summary>
 public sealed record UpdateInvoiceRequest(
-    string? ContactId, DateOnly? IssueDate, DateOnly? DueDate, string? Currency, string? Reference, IReadOnlyList<TradeLineRequest>? Lines);
+    string? ContactId = null, DateOnly? IssueDate = null, DateOnly? DueDate = null, string? Currency = null, string? Reference = null, IReadOnlyList<TradeLineRequest>? Lines = null);
 
 public sealed class CreateInvoiceValidator : TradeDocumentValidator<CreateInvoiceRequest>;
 
@@ -21,7 +21,7 @@ public static class InvoiceEndpoints
         SupplierNumber: _ => null,
         Merge: (request, current, lines) => new CreateInvoiceRequest(
             request.ContactId ?? current.ContactId, request.IssueDate ?? current.IssueDate, request.DueDate ?? current.DueDate,
-            request.Currency ?? current.Currency, request.Reference ?? current.Reference, request.Lines ?? lines));
+            request.Currency ?? current.Currency, request.Lines ?? lines, request.Reference ?? current.Reference));
 
     public static IEndpointRouteBuilder MapInvoiceEndpoints(this IEndpointRouteBuilder app)
     {

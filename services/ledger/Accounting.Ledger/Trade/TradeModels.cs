@@ -6,7 +6,8 @@ using FluentValidation;
 
 namespace Accounting.Ledger.Trade;
 
-public sealed record TradeLineRequest(string? Description, decimal? Quantity, decimal? UnitPrice, decimal? VatRate, string? AccountId);
+/// <param name="AccountId">Optional: sales for an invoice, purchases for a bill.</param>
+public sealed record TradeLineRequest(string? Description, decimal? Quantity, decimal? UnitPrice, decimal? VatRate, string? AccountId = null);
 
 /// <summary>What invoices and bills have in common; their validation and engine are shared.</summary>
 public interface ITradeDocumentRequest
@@ -24,7 +25,8 @@ public interface ITradeDocumentRequest
     IReadOnlyList<TradeLineRequest>? Lines { get; }
 }
 
-public sealed record PaymentRequest(decimal? Amount, DateOnly? Date, string? BankAccountId);
+/// <param name="BankAccountId">Optional: the organisation's default bank account.</param>
+public sealed record PaymentRequest(decimal? Amount, DateOnly? Date, string? BankAccountId = null);
 
 public sealed record TradeLineView(
     int LineNumber, string Description, decimal Quantity, decimal UnitPrice, decimal VatRate, string AccountId, decimal LineTotal, decimal VatAmount);
