@@ -47,7 +47,7 @@ try
     {
         foreach (var receiver in receivers)
         {
-            receiver.Received.Clear();
+            receiver.Forget();
         }
 
         committedAt.Clear();
