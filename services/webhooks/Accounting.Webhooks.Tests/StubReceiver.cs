@@ -7,7 +7,7 @@ using WireMock.Settings;
 namespace Accounting.Webhooks.Tests;
 
 /// <summary>One request as a receiver saw it.</summary>
-public sealed record ReceivedWebhook(string WebhookId, string Timestamp, string Signature, string BodySignature, string ContentType, string Body, DateTimeOffset ReceivedAt);
+public sealed record ReceivedWebhook(string WebhookId, string Timestamp, string Signature, string BodySignature, string ContentType, string Body, DateTimeOffset ReceivedAt, string TraceParent);
 
 /// <summary>
 /// A webhook receiver on 127.0.0.1 (WireMock.Net): WireMock's request log is what it received,
@@ -75,7 +75,7 @@ public sealed class StubReceiver : IAsyncDisposable
 
         return new ReceivedWebhook(
             Header("webhook-id"), Header("webhook-timestamp"), Header("webhook-signature"), Header("X-Signature"), Header("Content-Type"),
-            request.Body ?? "", new DateTimeOffset(DateTime.SpecifyKind(request.DateTime, DateTimeKind.Utc)));
+            request.Body ?? "", new DateTimeOffset(DateTime.SpecifyKind(request.DateTime, DateTimeKind.Utc)), Header("traceparent"));
     }
 
     public ValueTask DisposeAsync()
