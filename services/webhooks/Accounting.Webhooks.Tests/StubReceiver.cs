@@ -32,6 +32,9 @@ public sealed class StubReceiver : IAsyncDisposable
     public IReadOnlyList<ReceivedWebhook> Received =>
         [.. server.LogEntries.Select(entry => entry.RequestMessage!).OrderBy(request => request.DateTime).Select(ToWebhook)];
 
+    /// <summary>How many requests arrived so far, without reading them.</summary>
+    public int Count => server.LogEntries.Count;
+
     public static Task<StubReceiver> StartAsync() =>
         Task.FromResult(new StubReceiver(WireMockServer.Start(new WireMockServerSettings { Urls = ["http://127.0.0.1:0"] })));
 
