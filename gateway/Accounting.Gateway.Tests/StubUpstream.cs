@@ -1,14 +1,17 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text.Json;
 using Accounting.Gateway.Authentication;
 using Accounting.ServiceDefaults;
 using Accounting.ServiceDefaults.Http;
 using Accounting.ServiceDefaults.Identity;
-using Accounting.Testing;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
+using WireMock;
+using WireMock.Logging;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+using WireMock.Settings;
+using WireMock.Types;
+using WireMock.Util;
 
 namespace Accounting.Gateway.Tests;
 
@@ -17,56 +20,74 @@ public sealed record ForwardedRequest(
     string Method, string Path, string? InternalIdentity, string? Authorization, string? ApiKey, string? RequestId, long BodyLength);
 
 /// <summary>
-/// A Kestrel server on a free loopback port standing in for all four services: auth's internal
-/// key resolution and JWKS answered from what the test set up, every other path echoed.
+/// A WireMock.Net server on a free loopback port standing in for all four services: auth's internal
+/// key resolution and JWKS answered from what the test set up (callbacks, as the test changes both
+/// while the gateway runs), the request log accepted or refused as the test says, every other path
+/// echoed. What it received is WireMock's request log.
 /// </summary>
 public sealed class StubUpstream : IAsyncDisposable
 {
-    private readonly WebApplication app;
-    private int resolutions;
-    private int jwksFetches;
-    private int requestLogBatches;
+    private const string ResolvePath = "/internal/api-keys/resolve";
+    private const string UsagePath = "/internal/api-keys/usage";
+    private const string RequestLogPath = "/internal/request-log";
+    private const string JwksPath = "/.well-known/jwks.json";
+    private static readonly Guid RefusalMapping = Guid.NewGuid();
+    private static readonly Guid AcceptanceMapping = Guid.NewGuid();
+    private static readonly Guid EchoMapping = Guid.NewGuid();
+
+    private readonly WireMockServer server;
     private int refuseRequestLogWith;
 
-    private StubUpstream(WebApplication app) => this.app = app;
+    private StubUpstream(WireMockServer server)
+    {
+        this.server = server;
+        Map();
+    }
 
-    public Uri Address => LoopbackServer.AddressOf(app);
+    public Uri Address => new(server.Url!);
 
     public ConcurrentDictionary<string, ResolvedApiKey> Keys { get; } = new(StringComparer.Ordinal);
 
-    public ConcurrentQueue<ForwardedRequest> Received { get; } = new();
+    public IReadOnlyList<ForwardedRequest> Received =>
+        [.. server.LogEntries.Where(e => e.MappingGuid == EchoMapping).Select(e => e.RequestMessage!).OrderBy(r => r.DateTime).Select(Forwarded)];
 
-    public ConcurrentQueue<ApiKeyUsage> Usages { get; } = new();
+    public IReadOnlyList<ApiKeyUsage> Usages =>
+        [.. Requests(UsagePath).SelectMany(r => JsonSerializer.Deserialize<UsageRequest>(r.Body!, JsonDefaults.Options)!.Usages)];
 
     public TestSigningKeys Jwks { get; } = new();
 
     /// <summary>Request-log entries auth accepted, as the gateway serialised them.</summary>
-    public ConcurrentQueue<JsonElement> LoggedRequests { get; } = new();
+    public IReadOnlyList<JsonElement> LoggedRequests =>
+        [.. server.LogEntries.Where(e => e.MappingGuid == AcceptanceMapping)
+            .SelectMany(e => JsonDocument.Parse(e.RequestMessage!.Body!).RootElement.GetProperty("entries").EnumerateArray().Select(entry => entry.Clone()))];
 
     /// <summary>Request-log batches the gateway sent, accepted or not.</summary>
-    public int RequestLogBatches => Volatile.Read(ref requestLogBatches);
+    public int RequestLogBatches => Entries(RequestLogPath).Count();
 
     /// <summary>A status other than 0 makes auth refuse every request-log batch with it.</summary>
     public int RefuseRequestLogWith
     {
         get => Volatile.Read(ref refuseRequestLogWith);
-        set => Volatile.Write(ref refuseRequestLogWith, value);
+        set
+        {
+            Volatile.Write(ref refuseRequestLogWith, value);
+            if (value == 0)
+            {
+                server.DeleteMapping(RefusalMapping);
+                return;
+            }
+
+            server.Given(Request.Create().WithPath(RequestLogPath).UsingPost()).WithGuid(RefusalMapping).AtPriority(1)
+                .RespondWith(Response.Create().WithStatusCode(value));
+        }
     }
 
-    public int Resolutions => Volatile.Read(ref resolutions);
+    public int Resolutions => Entries(ResolvePath).Count();
 
-    public int JwksFetches => Volatile.Read(ref jwksFetches);
+    public int JwksFetches => Entries(JwksPath).Count();
 
-    public static async Task<StubUpstream> StartAsync()
-    {
-        var builder = LoopbackServer.CreateBuilder();
-        builder.Services.ConfigureHttpJsonOptions(options => JsonDefaults.Apply(options.SerializerOptions));
-        var app = builder.Build();
-        var stub = new StubUpstream(app);
-        stub.Map();
-        await app.StartAsync();
-        return stub;
-    }
+    public static Task<StubUpstream> StartAsync() =>
+        Task.FromResult(new StubUpstream(WireMockServer.Start(new WireMockServerSettings { Urls = ["http://127.0.0.1:0"] })));
 
     /// <summary>Registers a key with auth and returns the secret a client would send.</summary>
     public (string Secret, ResolvedApiKey Key) AddKey(string plan = "standard", params string[] scopes)
@@ -87,83 +108,62 @@ public sealed class StubUpstream : IAsyncDisposable
 
     private void Map()
     {
-        app.MapPost("/internal/api-keys/resolve", (ResolveRequest request) =>
+        server.Given(Request.Create().WithPath(ResolvePath).UsingPost()).RespondWith(Response.Create().WithCallback(request =>
         {
-            Interlocked.Increment(ref resolutions);
-            return Keys.TryGetValue(request.KeyHash, out var key) ? Results.Ok(key) : Results.NotFound();
-        });
-        app.MapPost("/internal/api-keys/usage", (UsageRequest request) =>
-        {
-            foreach (var usage in request.Usages)
-            {
-                Usages.Enqueue(usage);
-            }
-
-            return Results.NoContent();
-        });
-        app.MapPost("/internal/request-log", (JsonElement batch) =>
-        {
-            Interlocked.Increment(ref requestLogBatches);
-            if (RefuseRequestLogWith != 0)
-            {
-                return Results.StatusCode(RefuseRequestLogWith);
-            }
-
-            foreach (var entry in batch.GetProperty("entries").EnumerateArray())
-            {
-                LoggedRequests.Enqueue(entry.Clone());
-            }
-
-            return Results.NoContent();
-        });
-        app.MapGet("/.well-known/jwks.json", () =>
-        {
-            Interlocked.Increment(ref jwksFetches);
-            return Results.Text(Jwks.Document, "application/json");
-        });
-        app.MapGet("/openapi/v1.json", () => Results.Text(
-            """
-            {
-              "openapi": "3.1.1",
-              "info": { "title": "stub", "version": "v1" },
-              "paths": {
-                "/api/v1/invoices": { "get": { "responses": { "200": { "description": "OK",
-                  "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Invoice" } } } } } } },
-                "/internal/api-keys/resolve": { "post": { "responses": { "200": { "description": "OK" } } } }
-              },
-              "components": { "schemas": { "Invoice": { "type": "object" } } }
-            }
-            """,
-            "application/json"));
-        app.Map("/{**path}", async (HttpContext context) =>
-        {
-            var length = 0L;
-            var buffer = new byte[81920];
-            int read;
-            while ((read = await context.Request.Body.ReadAsync(buffer)) > 0)
-            {
-                length += read;
-            }
-
-            var headers = context.Request.Headers;
-            Received.Enqueue(new ForwardedRequest(
-                context.Request.Method,
-                context.Request.Path + context.Request.QueryString,
-                Header(headers, InternalIdentityOptions.HeaderName),
-                Header(headers, "Authorization"),
-                Header(headers, "X-API-Key"),
-                Header(headers, "X-Request-Id"),
-                length));
-            return Results.Json(new { path = context.Request.Path.Value }, statusCode: (int)HttpStatusCode.OK);
-        });
+            var hash = JsonDocument.Parse(request.Body!).RootElement.GetProperty("key_hash").GetString()!;
+            return Keys.TryGetValue(hash, out var key) ? Json(JsonSerializer.Serialize(key, JsonDefaults.Options)) : new ResponseMessage { StatusCode = 404 };
+        }));
+        server.Given(Request.Create().WithPath(UsagePath).UsingPost()).RespondWith(Response.Create().WithStatusCode(204));
+        server.Given(Request.Create().WithPath(RequestLogPath).UsingPost()).WithGuid(AcceptanceMapping).AtPriority(2).RespondWith(Response.Create().WithStatusCode(204));
+        server.Given(Request.Create().WithPath(JwksPath).UsingGet()).RespondWith(Response.Create().WithCallback(_ => Json(Jwks.Document)));
+        server.Given(Request.Create().WithPath("/openapi/v1.json").UsingGet()).RespondWith(Response.Create()
+            .WithHeader("Content-Type", "application/json")
+            .WithBody(
+                """
+                {
+                  "openapi": "3.1.1",
+                  "info": { "title": "stub", "version": "v1" },
+                  "paths": {
+                    "/api/v1/invoices": { "get": { "responses": { "200": { "description": "OK",
+                      "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Invoice" } } } } } } },
+                    "/internal/api-keys/resolve": { "post": { "responses": { "200": { "description": "OK" } } } }
+                  },
+                  "components": { "schemas": { "Invoice": { "type": "object" } } }
+                }
+                """));
+        server.Given(Request.Create().WithPath(new WireMock.Matchers.WildcardMatcher("/*"))).WithGuid(EchoMapping).AtPriority(int.MaxValue)
+            .RespondWith(Response.Create().WithCallback(request => Json(JsonSerializer.Serialize(new { path = request.Path }))));
     }
 
-    private static string? Header(IHeaderDictionary headers, string name) =>
-        headers.TryGetValue(name, out var value) ? value.ToString() : null;
+    private static ResponseMessage Json(string body) => new()
+    {
+        StatusCode = 200,
+        Headers = new Dictionary<string, WireMockList<string>> { ["Content-Type"] = new("application/json") },
+        BodyData = new BodyData { BodyAsString = body, DetectedBodyType = BodyType.String },
+    };
 
-    public async ValueTask DisposeAsync() => await app.DisposeAsync();
+    private IEnumerable<ILogEntry> Entries(string path) => server.LogEntries.Where(e => e.RequestMessage?.Path == path);
 
-    private sealed record ResolveRequest(string KeyHash);
+    private IEnumerable<IRequestMessage> Requests(string path) =>
+        server.LogEntries.Select(e => e.RequestMessage!).Where(r => r.Path == path).OrderBy(r => r.DateTime);
+
+    private static ForwardedRequest Forwarded(IRequestMessage request)
+    {
+        string? Header(string name) =>
+            request.Headers?.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value?.ToString();
+
+        var query = request.RawQuery is { Length: > 0 } raw ? "?" + raw.TrimStart('?') : "";
+        return new ForwardedRequest(
+            request.Method, request.Path + query, Header(InternalIdentityOptions.HeaderName), Header("Authorization"), Header("X-API-Key"),
+            Header("X-Request-Id"), request.BodyAsBytes?.LongLength ?? 0);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        server.Stop();
+        server.Dispose();
+        return ValueTask.CompletedTask;
+    }
 
     private sealed record UsageRequest(IReadOnlyList<ApiKeyUsage> Usages);
 }

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Response = WireMock.ResponseBuilders.Response;
 
 namespace Accounting.Webhooks.Tests;
 
@@ -27,7 +28,7 @@ public sealed class DispatchTests(WebhooksFactory factory) : IClassFixture<Webho
 
         await factory.PublishAsync(created);
 
-        (await Eventually.HoldsAsync(() => !receiver.Received.IsEmpty, Deadline)).ShouldBeTrue();
+        (await Eventually.HoldsAsync(() => receiver.Received.Count > 0, Deadline)).ShouldBeTrue();
         var webhook = receiver.Received.Single();
         var eventId = "evt_" + created.EventId.ToString("N");
         webhook.WebhookId.ShouldBe(eventId);
@@ -103,11 +104,7 @@ public sealed class DispatchTests(WebhooksFactory factory) : IClassFixture<Webho
     public async Task A_receiver_failing_three_times_gets_the_event_on_the_fourth_attempt_with_the_same_id()
     {
         await using var receiver = await StubReceiver.StartAsync();
-        receiver.Respond = (n, context) =>
-        {
-            context.Response.StatusCode = n <= 3 ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status204NoContent;
-            return Task.CompletedTask;
-        };
+        receiver.FailsFirst(3, StatusCodes.Status503ServiceUnavailable, thenStatus: StatusCodes.Status204NoContent);
         var organisation = WebhooksTestActions.NewOrganisation();
         using var client = factory.ClientFor(organisation);
         var (webhookId, secret) = await client.SubscribeAsync(receiver.Url);
@@ -146,12 +143,7 @@ public sealed class DispatchTests(WebhooksFactory factory) : IClassFixture<Webho
         await using var elsewhere = await StubReceiver.StartAsync();
         await using var receiver = await StubReceiver.StartAsync();
         var huge = new string('x', 1024 * 1024);
-        receiver.Respond = async (_, context) =>
-        {
-            context.Response.StatusCode = status;
-            context.Response.Headers.Location = elsewhere.Url;
-            await context.Response.WriteAsync(huge);
-        };
+        receiver.Answers(Response.Create().WithStatusCode(status).WithHeader("Location", elsewhere.Url).WithBody(huge));
         var organisation = WebhooksTestActions.NewOrganisation();
         using var client = factory.ClientFor(organisation);
         var (webhookId, _) = await client.SubscribeAsync(receiver.Url);
@@ -174,7 +166,7 @@ public sealed class DispatchTests(WebhooksFactory factory) : IClassFixture<Webho
         await using var receiver = await StubReceiver.StartAsync();
         // PostgreSQL text refuses 0x00; C3 28 is a broken two-byte sequence and FF is never UTF-8.
         byte[] hostile = [.. "ok"u8, 0x00, 0xC3, 0x28, 0xFF, .. "end"u8];
-        receiver.Respond = (_, context) => context.Response.Body.WriteAsync(hostile).AsTask();
+        receiver.Answers(Response.Create().WithBody(hostile));
         var organisation = WebhooksTestActions.NewOrganisation();
         using var client = factory.ClientFor(organisation);
         var (webhookId, _) = await client.SubscribeAsync(receiver.Url);
@@ -192,7 +184,7 @@ public sealed class DispatchTests(WebhooksFactory factory) : IClassFixture<Webho
     public async Task An_attempt_whose_response_the_database_refuses_still_counts_and_settles()
     {
         await using var receiver = await StubReceiver.StartAsync();
-        receiver.Respond = (_, context) => context.Response.WriteAsync("accepted");
+        receiver.Answers(Response.Create().WithBody("accepted"));
         var organisation = WebhooksTestActions.NewOrganisation();
         using var client = factory.ClientFor(organisation);
         var (webhookId, _) = await client.SubscribeAsync(receiver.Url);
@@ -234,7 +226,7 @@ public sealed class DispatchTests(WebhooksFactory factory) : IClassFixture<Webho
         var mostHeld = 0;
         await using var hanging = await StubReceiver.StartAsync();
         await using var healthy = await StubReceiver.StartAsync();
-        hanging.Respond = async (_, context) =>
+        hanging.Holds(async () =>
         {
             lock (gate)
             {
@@ -243,7 +235,7 @@ public sealed class DispatchTests(WebhooksFactory factory) : IClassFixture<Webho
 
             try
             {
-                await release.Task.WaitAsync(context.RequestAborted);
+                await release.Task;
             }
             finally
             {
@@ -252,7 +244,7 @@ public sealed class DispatchTests(WebhooksFactory factory) : IClassFixture<Webho
                     held--;
                 }
             }
-        };
+        });
         var organisation = WebhooksTestActions.NewOrganisation();
         using var client = factory.ClientFor(organisation);
         await client.SubscribeAsync(hanging.Url);
@@ -340,7 +332,7 @@ public sealed class DispatchTests(WebhooksFactory factory) : IClassFixture<Webho
         await client.PostAsync($"/api/v1/webhooks/{webhookId}/test", null);
         (await Eventually.HoldsAsync(() => receiver.Received.Count == 2, Deadline)).ShouldBeTrue();
 
-        var afterOverlap = receiver.Received.Last();
+        var afterOverlap = receiver.Received[^1];
         Receivers.SignaturesOf(afterOverlap).Count.ShouldBe(1);
         Receivers.Verifies(afterOverlap, newSecret).ShouldBeTrue();
         Receivers.Verifies(afterOverlap, oldSecret).ShouldBeFalse();
@@ -350,11 +342,7 @@ public sealed class DispatchTests(WebhooksFactory factory) : IClassFixture<Webho
     public async Task Test_sends_a_ping_and_a_failed_delivery_can_be_retried_by_hand()
     {
         await using var receiver = await StubReceiver.StartAsync();
-        receiver.Respond = (n, context) =>
-        {
-            context.Response.StatusCode = n == 1 ? 500 : 200;
-            return Task.CompletedTask;
-        };
+        receiver.FailsFirst(1, StatusCodes.Status500InternalServerError);
         var organisation = WebhooksTestActions.NewOrganisation();
         using var client = factory.ClientFor(organisation);
         var (webhookId, _) = await client.SubscribeAsync(receiver.Url, "api_key.created");
@@ -384,11 +372,7 @@ public sealed class DispatchTests(WebhooksFactory factory) : IClassFixture<Webho
     public async Task An_endpoint_failing_for_five_days_is_disabled_with_the_reason()
     {
         await using var receiver = await StubReceiver.StartAsync();
-        receiver.Respond = (_, context) =>
-        {
-            context.Response.StatusCode = 500;
-            return Task.CompletedTask;
-        };
+        receiver.Answers(StatusCodes.Status500InternalServerError);
         var organisation = WebhooksTestActions.NewOrganisation();
         using var client = factory.ClientFor(organisation);
         var (webhookId, _) = await client.SubscribeAsync(receiver.Url);
@@ -416,11 +400,7 @@ public sealed class DispatchTests(WebhooksFactory factory) : IClassFixture<Webho
     {
         await using var healthy = await StubReceiver.StartAsync();
         await using var failing = await StubReceiver.StartAsync();
-        failing.Respond = (_, context) =>
-        {
-            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            return Task.CompletedTask;
-        };
+        failing.Answers(StatusCodes.Status503ServiceUnavailable);
         var organisation = WebhooksTestActions.NewOrganisation();
         using var client = factory.ClientFor(organisation);
         var (settledId, _) = await client.SubscribeAsync(healthy.Url);
@@ -463,7 +443,7 @@ public sealed class DispatchTests(WebhooksFactory factory) : IClassFixture<Webho
 
         await factory.PublishAsync(WebhooksTestActions.KeyCreated(organisation));
 
-        (await Eventually.HoldsAsync(() => !receiver.Received.IsEmpty, Deadline)).ShouldBeTrue();
+        (await Eventually.HoldsAsync(() => receiver.Received.Count > 0, Deadline)).ShouldBeTrue();
         Receivers.Verifies(receiver.Received.Single(), Secret).ShouldBeTrue();
     }
 

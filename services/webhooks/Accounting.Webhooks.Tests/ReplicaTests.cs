@@ -55,11 +55,7 @@ public sealed class ReplicaTests(ITestOutputHelper output)
     public async Task A_retry_scheduled_before_a_restart_still_happens_after_it()
     {
         await using var receiver = await StubReceiver.StartAsync();
-        receiver.Respond = (n, context) =>
-        {
-            context.Response.StatusCode = n == 1 ? StatusCodes.Status502BadGateway : StatusCodes.Status200OK;
-            return Task.CompletedTask;
-        };
+        receiver.FailsFirst(1, StatusCodes.Status502BadGateway);
         var first = new WebhooksFactory();
         await first.InitializeAsync();
         try
@@ -96,7 +92,8 @@ public sealed class ReplicaTests(ITestOutputHelper output)
         await using var second = await StubReceiver.StartAsync();
         // More requests held at once than one host may send proves both are sending, whatever their speed.
         var bothSending = new Rendezvous(AFewAttemptsAtATime.PerHost + 1);
-        first.Respond = second.Respond = (_, _) => bothSending.PassAsync();
+        first.Holds(bothSending.PassAsync);
+        second.Holds(bothSending.PassAsync);
         var primary = new AFewAttemptsAtATime();
         await primary.InitializeAsync();
         try
