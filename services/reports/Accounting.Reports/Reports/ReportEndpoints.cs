@@ -1,10 +1,10 @@
+using Accounting.Reports.ReadModel;
 using Accounting.ServiceDefaults.Errors;
-using FluentValidation;
-using FluentValidation.Results;
 using Accounting.ServiceDefaults.Http;
 using Accounting.ServiceDefaults.Identity;
+using FluentValidation;
+using FluentValidation.Results;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Accounting.Reports.ReadModel;
 using Npgsql;
 
 namespace Accounting.Reports.Reports;
@@ -29,6 +29,9 @@ public sealed record ReportServices(NpgsqlDataSource Db, Freshness Freshness, Ti
 /// <summary>The reports of contract §6, as JSON or (<c>Accept: text/csv</c>) CSV.</summary>
 public static class ReportEndpoints
 {
+    /// <summary>A report covers at most ten years: a longer range is a 422 naming <c>to</c>.</summary>
+    public const int MaxYears = 10;
+
     public static IEndpointRouteBuilder MapReportEndpoints(this IEndpointRouteBuilder app)
     {
         var reports = app.MapGroup("/api/v1/reports");
@@ -41,9 +44,6 @@ public static class ReportEndpoints
         reports.MapGet("/vat", Vat).RequireScope("reports:read").WithName("getVatReturn");
         return app;
     }
-
-    /// <summary>contract §1: a report covers at most ten years.</summary>
-    public const int MaxYears = 10;
 
     private static Task<Results<Ok<ProfitAndLossReport>, CsvFile, ApiError>> ProfitAndLoss(
         HttpRequest request, Caller caller, [AsParameters] ReportServices services, CancellationToken cancellationToken) =>
