@@ -25,11 +25,12 @@ Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_ACCOUNTING_LEDGE
 // bound) and stops; a ledger host, whose bus has no reports consumer, publishes the rest; then a
 // second reports host on the same database starts, and the clock runs from its start until every
 // entry is applied.
-var first = new ReportsFactory();
+// Its queues must outlast the first host while the backlog is published.
+var first = new ReportsFactory { QueueExpiry = TimeSpan.FromHours(2) };
 var publisher = new HostedLedger();
 await ((Xunit.IAsyncLifetime)first).InitializeAsync();
 await ((Xunit.IAsyncLifetime)publisher).InitializeAsync();
-var factory = new ReportsFactory { Ledger = first.Ledger, ConnectionString = first.Database.ConnectionString, QueuePrefix = first.QueuePrefix };
+var factory = new ReportsFactory { Ledger = first.Ledger, ConnectionString = first.Database.ConnectionString, QueuePrefix = first.QueuePrefix, QueueExpiry = first.QueueExpiry };
 await ((Xunit.IAsyncLifetime)factory).InitializeAsync();
 try
 {

@@ -44,6 +44,12 @@ public class ReportsFactory : ServiceFactory<Program>
     /// </summary>
     public string QueuePrefix { get; init; } = "reports-tests-" + Guid.NewGuid().ToString("N")[..12];
 
+    /// <summary>
+    /// How long the queues outlive their last consumer. Briefly: every bound queue receives its own copy of
+    /// every event anyone publishes, so a stopped host's queues would otherwise keep taking copies.
+    /// </summary>
+    public TimeSpan QueueExpiry { get; init; } = TimeSpan.FromMinutes(2);
+
     public StubLedgerFeed Ledger { get; init; } = new();
 
     /// <summary>Set to host the service on another factory's database (a restart).</summary>
@@ -66,7 +72,7 @@ public class ReportsFactory : ServiceFactory<Program>
             services.AddSingleton<ILedgerFeed>(Ledger);
             // The queues are new: they must be bound before a test publishes, or its first events have nowhere to go.
             services.Configure<MassTransitHostOptions>(options => options.WaitUntilStarted = true);
-            services.AddSingleton<IConfigureReceiveEndpoint, ExpiringQueues>();
+            services.AddSingleton<IConfigureReceiveEndpoint>(new ExpiringQueues(QueueExpiry));
         });
     }
 
@@ -91,14 +97,13 @@ public class ReportsFactory : ServiceFactory<Program>
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>A host's queues outlive it by half an hour (enough for a restart), then go, with whatever reached them since.</summary>
-    private sealed class ExpiringQueues : IConfigureReceiveEndpoint
+    private sealed class ExpiringQueues(TimeSpan expiry) : IConfigureReceiveEndpoint
     {
         public void Configure(string name, IReceiveEndpointConfigurator configurator)
         {
             if (configurator is IRabbitMqReceiveEndpointConfigurator rabbit)
             {
-                rabbit.SetQueueArgument("x-expires", (int)TimeSpan.FromMinutes(30).TotalMilliseconds);
+                rabbit.SetQueueArgument("x-expires", (int)expiry.TotalMilliseconds);
             }
         }
     }
