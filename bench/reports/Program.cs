@@ -17,37 +17,59 @@ Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
 // The test host finds the service's content root through its test assembly; this program is not one.
 Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_ACCOUNTING_REPORTS",
     Path.Combine(Accounting.Testing.TestEnvironment.RepositoryRoot, "services", "reports", "Accounting.Reports"));
-var factory = new ReportsFactory();
+Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_ACCOUNTING_LEDGER",
+    Path.Combine(Accounting.Testing.TestEnvironment.RepositoryRoot, "services", "ledger", "Accounting.Ledger"));
+
+// The consumer's rate is measured on a backlog, as when the ledger's relay has published ahead of
+// it (a restart, a slow spell): a first reports host applies entry 1 (so its queue exists and is
+// bound) and stops; a ledger host, whose bus has no reports consumer, publishes the rest; then a
+// second reports host on the same database starts, and the clock runs from its start until every
+// entry is applied.
+// Its queues must outlast the first host while the backlog is published.
+var first = new ReportsFactory { QueueExpiry = TimeSpan.FromHours(2) };
+var publisher = new HostedLedger();
+await ((Xunit.IAsyncLifetime)first).InitializeAsync();
+await ((Xunit.IAsyncLifetime)publisher).InitializeAsync();
+var factory = new ReportsFactory { Ledger = first.Ledger, ConnectionString = first.Database.ConnectionString, QueuePrefix = first.QueuePrefix, QueueExpiry = first.QueueExpiry };
 await ((Xunit.IAsyncLifetime)factory).InitializeAsync();
 try
 {
-    using var books = factory.NewOrganisation();
+    using var seed = first.NewOrganisation();
     var accounts = Chart();
     var random = new Random(1_000_000);
     var entries = new List<JournalEntryPosted>();
     var lines = 0;
-    var first = new DateOnly(2024, 1, 1);
+    var firstDay = new DateOnly(2024, 1, 1);
     while (lines < targetLines)
     {
         var count = Math.Min(random.Next(2, 9), Math.Max(2, targetLines - lines));
         var debits = Enumerable.Range(0, count - 1).Select(_ => TestLine.Dr(accounts[random.Next(accounts.Count)], random.Next(1, 500_000) / 100m)).ToList();
-        var entry = books.Entry(first.AddDays(random.Next(0, 1096)), [.. debits, TestLine.Cr(accounts[random.Next(accounts.Count)], debits.Sum(d => d.Debit))]);
+        var entry = seed.Entry(firstDay.AddDays(random.Next(0, 1096)), [.. debits, TestLine.Cr(accounts[random.Next(accounts.Count)], debits.Sum(d => d.Debit))]);
         entries.Add(entry);
         lines += count;
     }
 
     Console.WriteLine($"{lines:N0} lines in {entries.Count:N0} entries over {accounts.Count} accounts, 2024-01-01..2026-12-31");
+    await seed.PublishAsync(entries[0]);
+    await seed.AppliedUpToAsync(1);
+    await first.DisposeAsync();
+
     var started = Stopwatch.GetTimestamp();
-    var bus = factory.Services.GetRequiredService<IBus>();
-    foreach (var chunk in entries.Chunk(200))
+    var bus = publisher.Services.GetRequiredService<IBus>();
+    foreach (var chunk in entries.Skip(1).Chunk(200))
     {
         await Task.WhenAll(chunk.Select(entry => bus.Publish(entry)));
     }
 
     var published = Stopwatch.GetElapsedTime(started);
+    Console.WriteLine($"published {entries.Count - 1:N0} events in {published.TotalSeconds:F1} s ({(entries.Count - 1) / published.TotalSeconds:N0} events/s) with no reports consumer running");
+
+    started = Stopwatch.GetTimestamp();
+    using var books = new TestBooks(factory, seed.OrganisationId);
     await books.AppliedUpToAsyncWithin(entries.Count, TimeSpan.FromHours(2));
     var ingested = Stopwatch.GetElapsedTime(started);
-    Console.WriteLine($"published in {published.TotalSeconds:F1} s; applied in {ingested.TotalSeconds:F1} s: {lines / ingested.TotalSeconds:N0} lines/s ({entries.Count / ingested.TotalSeconds:N0} entries/s)");
+    var backlogLines = lines - entries[0].Lines.Count;
+    Console.WriteLine($"the consumer applied the backlog in {ingested.TotalSeconds:F1} s, host start included: {backlogLines / ingested.TotalSeconds:N0} lines/s ({(entries.Count - 1) / ingested.TotalSeconds:N0} entries/s)");
 
     var reports = new (string Name, string Path)[]
     {
@@ -56,19 +78,36 @@ try
         ("trial balance 2026-12-31", "/api/v1/reports/trial-balance?as_of=2026-12-31"),
     };
     var answers = new Dictionary<string, JsonElement>();
-    foreach (var (name, path) in reports)
+    // Three rounds of every report, one after another; each round's p50 and p99, then the median of the three.
+    var p50s = reports.ToDictionary(r => r.Name, _ => new List<double>());
+    foreach (var path in reports.Select(r => r.Path))
     {
-        answers[name] = await books.GetAsync(path);
-        var times = new List<double>();
-        for (var i = 0; i < samples; i++)
-        {
-            var at = Stopwatch.GetTimestamp();
-            await books.GetAsync(path);
-            times.Add(Stopwatch.GetElapsedTime(at).TotalMilliseconds);
-        }
+        await books.GetAsync(path);
+    }
 
-        times.Sort();
-        Console.WriteLine($"{name}: p50 {Percentile(times, 0.50):F1} ms, p99 {Percentile(times, 0.99):F1} ms ({samples} requests)");
+    for (var round = 1; round <= 3; round++)
+    {
+        foreach (var (name, path) in reports)
+        {
+            answers[name] = await books.GetAsync(path);
+            var times = new List<double>();
+            for (var i = 0; i < samples; i++)
+            {
+                var at = Stopwatch.GetTimestamp();
+                await books.GetAsync(path);
+                times.Add(Stopwatch.GetElapsedTime(at).TotalMilliseconds);
+            }
+
+            times.Sort();
+            p50s[name].Add(Percentile(times, 0.50));
+            Console.WriteLine($"round {round}, {name}: p50 {Percentile(times, 0.50):F1} ms, p99 {Percentile(times, 0.99):F1} ms ({samples} requests)");
+        }
+    }
+
+    foreach (var (name, medians) in p50s)
+    {
+        medians.Sort();
+        Console.WriteLine($"{name}: median p50 of three rounds {medians[1]:F1} ms");
     }
 
     if (runHledger)
@@ -92,6 +131,8 @@ try
 finally
 {
     await ((Xunit.IAsyncLifetime)factory).DisposeAsync();
+    await ((Xunit.IAsyncLifetime)publisher).DisposeAsync();
+    await ((Xunit.IAsyncLifetime)first).DisposeAsync();
 }
 
 static decimal Amount(string text) => decimal.Parse(text, NumberStyles.Number | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);

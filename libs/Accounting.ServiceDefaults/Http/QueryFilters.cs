@@ -28,6 +28,77 @@ public sealed class QueryFilters
         }
     }
 
+    private QueryFilters(IQueryCollection query, IEnumerable<ValidationFailure> unknown)
+    {
+        this.query = query;
+        failures.AddRange(unknown);
+    }
+
+    /// <summary>
+    /// The parameters of an endpoint that is not a paginated list (a report): <c>limit</c> and
+    /// <c>offset</c> are unknown there like any other name not in <paramref name="known"/>.
+    /// </summary>
+    public static QueryFilters Unpaged(HttpRequest request, params string[] known)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return new QueryFilters(request.Query, request.Query.Keys
+            .Where(name => !known.Contains(name, StringComparer.Ordinal))
+            .Select(name => new ValidationFailure(name, $"'{name}' is not a parameter of this endpoint. Parameters: {string.Join(", ", known)}.")));
+    }
+
+    /// <summary>Records a failure when <paramref name="name"/> is absent; true when it is present.</summary>
+    public bool Require(string name)
+    {
+        if (query.ContainsKey(name))
+        {
+            return true;
+        }
+
+        failures.Add(new ValidationFailure(name, $"{name} is required."));
+        return false;
+    }
+
+    /// <summary>
+    /// Two dates (YYYY-MM-DD) bounding a period, the first on or before the second and less than
+    /// <paramref name="maxYears"/> years apart; with <paramref name="required"/>, both must be given.
+    /// </summary>
+    public (DateOnly? From, DateOnly? To) DateRange(string fromName, string toName, int maxYears, bool required = false)
+    {
+        var from = required && !Require(fromName) ? null : Date(fromName);
+        var to = required && !Require(toName) ? null : Date(toName);
+        if (from is { } start && to is { } end)
+        {
+            if (start > end)
+            {
+                failures.Add(new ValidationFailure(fromName, $"{fromName} must be on or before {toName}."));
+            }
+            else if (end >= start.AddYears(maxYears))
+            {
+                failures.Add(new ValidationFailure(toName, $"The period covers at most {maxYears} years."));
+            }
+        }
+
+        return (from, to);
+    }
+
+    /// <summary>An ISO 4217 code of <see cref="Currencies"/>.</summary>
+    public string? Currency(string name)
+    {
+        if (!query.TryGetValue(name, out var raw))
+        {
+            return null;
+        }
+
+        var currency = raw.ToString();
+        if (Currencies.IsKnown(currency))
+        {
+            return currency;
+        }
+
+        failures.Add(new ValidationFailure(name, $"{name} must be an ISO 4217 code the ledger accepts, e.g. GBP."));
+        return null;
+    }
+
     public string? OneOf(string name, params string[] allowed)
     {
         if (!query.TryGetValue(name, out var raw))

@@ -12,12 +12,13 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Npgsql;
 
 namespace Accounting.Reports.Tests;
 
 /// <summary>
-/// Every reports host consumes the same queues, so an event published by one test class could be
-/// handled by another class's host (and database). The classes that host the service run one at a time.
+/// The classes that host the service run one at a time: on two cores, hosts running side by side
+/// only slow each other down (every host receives every host's events, into its own queues).
 /// </summary>
 [CollectionDefinition(nameof(ReportsHosts), DisableParallelization = true)]
 public sealed class ReportsHosts;
@@ -28,12 +29,26 @@ public sealed class ReportsHosts;
 /// </summary>
 public class ReportsFactory : ServiceFactory<Program>
 {
+    private readonly Lazy<NpgsqlDataSource> dataSource;
+
     public ReportsFactory()
-        : base("reports")
-    {
-    }
+        : base("reports") =>
+        dataSource = new(() => NpgsqlDataSource.Create(ConnectionString ?? Database.ConnectionString));
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 6, 15, 9, 0, 0, TimeSpan.Zero));
+
+    /// <summary>
+    /// Queues of this host's own. With the service's shared names, every event any other host of the
+    /// test run publishes (the ledger's tests post thousands of entries) would wait in this host's
+    /// queues, and between runs pile up there for the next run to work through before its own.
+    /// </summary>
+    public string QueuePrefix { get; init; } = "reports-tests-" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>
+    /// How long the queues outlive their last consumer. Briefly: every bound queue receives its own copy of
+    /// every event anyone publishes, so a stopped host's queues would otherwise keep taking copies.
+    /// </summary>
+    public TimeSpan QueueExpiry { get; init; } = TimeSpan.FromMinutes(2);
 
     public StubLedgerFeed Ledger { get; init; } = new();
 
@@ -50,23 +65,48 @@ public class ReportsFactory : ServiceFactory<Program>
         }
 
         builder.UseSetting("Reports:FreshnessWait", "00:00:05");
+        builder.UseSetting("Reports:QueuePrefix", QueuePrefix);
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<TimeProvider>(Clock);
             services.AddSingleton<ILedgerFeed>(Ledger);
+            // The queues are new: they must be bound before a test publishes, or its first events have nowhere to go.
+            services.Configure<MassTransitHostOptions>(options => options.WaitUntilStarted = true);
+            services.AddSingleton<IConfigureReceiveEndpoint>(new ExpiringQueues(QueueExpiry));
         });
     }
 
     public TestBooks NewOrganisation() => new(this, Ids.New("org"));
 
+    // One pool for the test's own queries: polling through a new data source every 50 ms would open a
+    // connection and load its types each time, work that competes with the service on a loaded machine.
     public async Task<T> ScalarAsync<T>(string sql, object? parameters = null)
     {
-        await using var db = NpgsqlDataSourceFor();
-        await using var connection = await db.OpenConnectionAsync();
+        await using var connection = await dataSource.Value.OpenConnectionAsync();
         return await connection.ExecuteScalarAsync<T>(sql, parameters) ?? throw new InvalidOperationException("No value.");
     }
 
-    private Npgsql.NpgsqlDataSource NpgsqlDataSourceFor() => Npgsql.NpgsqlDataSource.Create(ConnectionString ?? Database.ConnectionString);
+    public override async ValueTask DisposeAsync()
+    {
+        if (dataSource.IsValueCreated)
+        {
+            await dataSource.Value.DisposeAsync();
+        }
+
+        await base.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    private sealed class ExpiringQueues(TimeSpan expiry) : IConfigureReceiveEndpoint
+    {
+        public void Configure(string name, IReceiveEndpointConfigurator configurator)
+        {
+            if (configurator is IRabbitMqReceiveEndpointConfigurator rabbit)
+            {
+                rabbit.SetQueueArgument("x-expires", (int)expiry.TotalMilliseconds);
+            }
+        }
+    }
 }
 
 /// <summary>The ledger as the reports service sees it over HTTP: its position and its entries, per organisation.</summary>

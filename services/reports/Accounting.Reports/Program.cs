@@ -1,6 +1,5 @@
 using Accounting.Messaging;
 using Accounting.Postgres;
-using Accounting.Postgres.Migrations;
 using Accounting.Reports;
 using Accounting.Reports.ReadModel;
 using Accounting.Reports.Reports;
@@ -12,7 +11,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults(service);
 builder.AddInternalIdentity(service);
 builder.AddPostgres(service, typeof(Program).Assembly);
-builder.AddMessaging(service, consumers =>
+var queuePrefix = builder.Configuration.GetSection(ReportsOptions.SectionName).Get<ReportsOptions>()?.QueuePrefix ?? service;
+builder.AddMessaging(queuePrefix, consumers =>
 {
     consumers.AddConsumer<JournalEntryPostedConsumer>((_, consumer) => JournalEntryPostedConsumer.Configure(consumer));
     consumers.AddConsumer<OrganisationCreatedConsumer>();
@@ -36,13 +36,9 @@ builder.Services.AddLedgerFeed(builder.Configuration);
 
 var app = builder.Build();
 
-// Operator command: `dotnet Accounting.Reports.dll rebuild --organisation org_…` (same configuration as the service).
-if (args is ["rebuild", "--organisation", var organisationId, ..])
+if (RebuildCommand.IsInvoked(args))
 {
-    await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(app.Services.GetServices<MigrationSource>(), CancellationToken.None);
-    var position = await app.Services.GetRequiredService<Replay>().RebuildAsync(organisationId, CancellationToken.None);
-    await Console.Out.WriteLineAsync($"Rebuilt {organisationId} up to sequence {position}.");
-    return;
+    return await RebuildCommand.RunAsync(app.Services, args, Console.Out, CancellationToken.None);
 }
 
 app.UseServiceDefaults();
@@ -50,3 +46,4 @@ app.MapDefaultEndpoints();
 app.MapReportEndpoints();
 
 app.Run();
+return 0;

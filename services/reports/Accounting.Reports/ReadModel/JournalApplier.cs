@@ -16,8 +16,8 @@ public sealed partial class JournalApplier(TimeProvider clock, ILogger<JournalAp
     /// <summary>The channel NOTIFYed (with the organisation id) whenever an organisation's applied position moves.</summary>
     public const string AppliedChannel = "reports_applied";
 
-    // Entries applied per statement: bounds the arrays sent in one round trip.
-    private const int ChunkSize = 500;
+    // Entries applied per statement: bounds the arrays sent in one round trip (a full batch is one).
+    private const int ChunkSize = JournalEntryPostedConsumer.MessageLimit;
 
     private static readonly JsonSerializerOptions PendingJson = new(JsonSerializerDefaults.Web);
 
@@ -144,6 +144,7 @@ public sealed partial class JournalApplier(TimeProvider clock, ILogger<JournalAp
     private static async Task ApplyInOrderAsync(NpgsqlTransaction transaction, string organisationId, IReadOnlyList<JournalEntryPosted> entries, CancellationToken cancellationToken)
     {
         var lines = entries.SelectMany(e => e.Lines.Select(l => (Entry: e, Line: l))).ToList();
+        var tradeSourced = entries.Where(e => TradeSources.Names(e.SourceType) && e.SourceId is not null).ToList();
         await transaction.Connection!.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO journal_lines (organisation_id, sequence, line_number, journal_entry_id, date, currency, account_id, description, debit, credit, vat_role, vat_rate)
@@ -158,13 +159,26 @@ public sealed partial class JournalApplier(TimeProvider clock, ILogger<JournalAp
             ON CONFLICT (organisation_id, currency, account_id, day)
             DO UPDATE SET debit = b.debit + excluded.debit, credit = b.credit + excluded.credit;
 
+            INSERT INTO monthly_balances AS m (organisation_id, currency, account_id, month, debit, credit)
+            SELECT @OrganisationId, l.currency, l.account_id, date_trunc('month', l.date)::date, sum(l.debit), sum(l.credit)
+            FROM unnest(@Currencies, @AccountIds, @Dates, @Debits, @Credits) AS l(currency, account_id, date, debit, credit)
+            GROUP BY l.currency, l.account_id, date_trunc('month', l.date)::date
+            ON CONFLICT (organisation_id, currency, account_id, month)
+            DO UPDATE SET debit = m.debit + excluded.debit, credit = m.credit + excluded.credit;
+
             INSERT INTO accounts AS a (organisation_id, account_id, code, name, type, subtype, described_at_sequence)
             SELECT DISTINCT ON (l.account_id) @OrganisationId, l.account_id, l.code, l.name, l.type, l.subtype, l.sequence
             FROM unnest(@AccountIds, @Codes, @Names, @Types, @Subtypes, @Sequences) AS l(account_id, code, name, type, subtype, sequence)
             ORDER BY l.account_id, l.sequence DESC
             ON CONFLICT (organisation_id, account_id)
             DO UPDATE SET code = excluded.code, name = excluded.name, type = excluded.type, subtype = excluded.subtype, described_at_sequence = excluded.described_at_sequence
-            WHERE a.described_at_sequence < excluded.described_at_sequence;
+            WHERE a.described_at_sequence < excluded.described_at_sequence
+              AND (a.code, a.name, a.type, a.subtype) IS DISTINCT FROM (excluded.code, excluded.name, excluded.type, excluded.subtype);
+
+            INSERT INTO trade_sources (organisation_id, source_type, source_id, date)
+            SELECT @OrganisationId, s.source_type, s.source_id, s.date
+            FROM unnest(@SourceTypes, @SourceIds, @SourceDates) AS s(source_type, source_id, date)
+            ON CONFLICT DO NOTHING;
             """,
             new
             {
@@ -184,6 +198,9 @@ public sealed partial class JournalApplier(TimeProvider clock, ILogger<JournalAp
                 Names = lines.Select(x => x.Line.AccountName).ToArray(),
                 Types = lines.Select(x => x.Line.AccountType).ToArray(),
                 Subtypes = lines.Select(x => x.Line.AccountSubtype).ToArray(),
+                SourceTypes = tradeSourced.Select(e => e.SourceType).ToArray(),
+                SourceIds = tradeSourced.Select(e => e.SourceId).ToArray(),
+                SourceDates = tradeSourced.Select(e => e.Date).ToArray(),
             },
             transaction,
             cancellationToken: cancellationToken));

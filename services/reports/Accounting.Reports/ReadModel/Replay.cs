@@ -15,7 +15,8 @@ public sealed partial class Replay(NpgsqlDataSource db, ILedgerFeed ledger, Jour
     private const int BatchSize = 500;
 
     /// <summary>
-    /// Forgets the organisation's balances, lines and parked entries, then replays from sequence 0.
+    /// Forgets what the organisation's journal made of the read model (balances, lines, parked entries,
+    /// the trade documents entries name; account descriptions are re-read), then replays from sequence 0.
     /// Reports say <c>complete: false</c> until the replay has caught up. Returns the position reached.
     /// </summary>
     public async Task<long> RebuildAsync(string organisationId, CancellationToken cancellationToken)
@@ -27,8 +28,11 @@ public sealed partial class Replay(NpgsqlDataSource db, ILedgerFeed ledger, Jour
             await connection.ExecuteAsync(new CommandDefinition(
                 """
                 DELETE FROM daily_balances WHERE organisation_id = @organisationId;
+                DELETE FROM monthly_balances WHERE organisation_id = @organisationId;
+                DELETE FROM trade_sources WHERE organisation_id = @organisationId;
                 DELETE FROM journal_lines WHERE organisation_id = @organisationId;
                 DELETE FROM pending_entries WHERE organisation_id = @organisationId;
+                UPDATE accounts SET described_at_sequence = 0 WHERE organisation_id = @organisationId;
                 UPDATE organisations SET applied_sequence = 0 WHERE organisation_id = @organisationId;
                 """,
                 new { organisationId }, transaction, cancellationToken: cancellationToken));

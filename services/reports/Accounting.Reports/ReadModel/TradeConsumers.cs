@@ -7,7 +7,8 @@ namespace Accounting.Reports.ReadModel;
 
 /// <summary>
 /// The invoice, bill, payment and contact events the aged receivables and payables are built from.
-/// Every write is keyed by organisation and document, and a redelivery changes nothing.
+/// Every write is keyed by organisation and document, and a redelivery changes nothing. Each arrival
+/// wakes the aged reports waiting for it (<see cref="TradeSources"/>), as an applied journal entry does.
 /// </summary>
 public static class TradeDocumentCopies
 {
@@ -27,7 +28,8 @@ public static class TradeDocumentCopies
             """
             INSERT INTO trade_documents (organisation_id, document_id, kind, contact_id, currency, total, issue_date, due_date)
             VALUES (@organisationId, @documentId, @kind, @contactId, @currency, @total, @IssueDate, @dueDate)
-            ON CONFLICT DO NOTHING
+            ON CONFLICT DO NOTHING;
+            SELECT pg_notify('reports_applied', @organisationId);
             """,
             new { organisationId, documentId, kind, contactId, currency, total, IssueDate = issueDate ?? DateOnly.FromDateTime(occurredAt.UtcDateTime), dueDate },
             transaction,
@@ -42,7 +44,8 @@ public static class TradeDocumentCopies
             """
             INSERT INTO trade_payments (organisation_id, payment_id, document_id, amount, date)
             VALUES (@organisationId, @paymentId, @documentId, @amount, @date)
-            ON CONFLICT DO NOTHING
+            ON CONFLICT DO NOTHING;
+            SELECT pg_notify('reports_applied', @organisationId);
             """,
             new { organisationId, paymentId, documentId, amount, date },
             transaction,
@@ -94,7 +97,10 @@ public sealed class InvoiceVoidedConsumer(NpgsqlDataSource dataSource) : Idempot
 {
     protected override Task HandleAsync(InvoiceVoided message, NpgsqlTransaction transaction, CancellationToken cancellationToken) =>
         transaction.Connection!.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO trade_voids (organisation_id, document_id, voided_on) VALUES (@OrganisationId, @Id, @VoidedOn) ON CONFLICT DO NOTHING",
+            """
+            INSERT INTO trade_voids (organisation_id, document_id, voided_on) VALUES (@OrganisationId, @Id, @VoidedOn) ON CONFLICT DO NOTHING;
+            SELECT pg_notify('reports_applied', @OrganisationId);
+            """,
             new { message.OrganisationId, message.Id, VoidedOn = DateOnly.FromDateTime(message.OccurredAt.UtcDateTime) },
             transaction,
             cancellationToken: cancellationToken));

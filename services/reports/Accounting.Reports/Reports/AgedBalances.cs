@@ -1,3 +1,5 @@
+using Accounting.Reports.ReadModel;
+
 namespace Accounting.Reports.Reports;
 
 /// <summary>One sent invoice or approved bill with what was still due on it on the report's date.</summary>
@@ -68,6 +70,26 @@ public static class AgedBalances
             """,
             new { book.OrganisationId, kind, book.Currency, asOf }, cancellationToken);
         var (contacts, totals) = Age(asOf, documents, book.Present);
-        return new AgedReport(book.Header) { AsOf = asOf, Contacts = contacts, Totals = totals };
+        var missing = await TradeSources.MissingAsync(book.Connection, book.Transaction, book.OrganisationId, asOf, cancellationToken);
+        return new AgedReport(Lacking(book.Header, missing)) { AsOf = asOf, Contacts = contacts, Totals = totals };
+    }
+
+    /// <summary>
+    /// The journal's freshness, and besides it the trade events its applied entries name that have not
+    /// arrived: each is one more thing the report lacks (behind_by stays unknown when the journal's lag is).
+    /// </summary>
+    public static ReportHeader Lacking(ReportHeader journal, long missingTradeEvents)
+    {
+        ArgumentNullException.ThrowIfNull(journal);
+        if (missingTradeEvents == 0)
+        {
+            return journal;
+        }
+
+        return journal with
+        {
+            Complete = false,
+            BehindBy = journal.Complete ? missingTradeEvents : journal.BehindBy + missingTradeEvents,
+        };
     }
 }

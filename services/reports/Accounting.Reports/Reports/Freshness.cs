@@ -15,8 +15,11 @@ namespace Accounting.Reports.Reports;
 public sealed partial class Freshness(
     ILedgerFeed ledger, AppliedPositions positions, NpgsqlDataSource db, TimeProvider clock, IOptions<ReportsOptions> options, ILogger<Freshness> logger)
 {
-    /// <summary>The ledger's position for the organisation once applied or the wait is over; null when the ledger could not say.</summary>
-    public async Task<long?> AwaitAsync(string organisationId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The ledger's position for the organisation once applied (and, with <paramref name="withTradeEvents"/>,
+    /// every trade event the applied entries name arrived) or the wait is over; null when the ledger could not say.
+    /// </summary>
+    public async Task<long?> AwaitAsync(string organisationId, bool withTradeEvents, CancellationToken cancellationToken)
     {
         long target;
         try
@@ -33,7 +36,7 @@ public sealed partial class Freshness(
         while (true)
         {
             var change = positions.NextChange(organisationId);
-            if (await AppliedAsync(organisationId, cancellationToken) >= target)
+            if (await CaughtUpAsync(organisationId, target, withTradeEvents, cancellationToken))
             {
                 return target;
             }
@@ -49,12 +52,14 @@ public sealed partial class Freshness(
         }
     }
 
-    private async Task<long> AppliedAsync(string organisationId, CancellationToken cancellationToken)
+    private async Task<bool> CaughtUpAsync(string organisationId, long target, bool withTradeEvents, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+        var applied = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
             "SELECT applied_sequence FROM organisations WHERE organisation_id = @organisationId",
             new { organisationId }, cancellationToken: cancellationToken)) ?? 0;
+        return applied >= target
+            && (!withTradeEvents || await TradeSources.MissingAsync(connection, null, organisationId, DateOnly.MaxValue, cancellationToken) == 0);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The ledger did not say how far {OrganisationId}'s journal goes; the report says it may be incomplete")]

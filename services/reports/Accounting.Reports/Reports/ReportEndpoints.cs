@@ -1,8 +1,10 @@
+using Accounting.Reports.ReadModel;
 using Accounting.ServiceDefaults.Errors;
 using Accounting.ServiceDefaults.Http;
 using Accounting.ServiceDefaults.Identity;
+using FluentValidation;
+using FluentValidation.Results;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Accounting.Reports.ReadModel;
 using Npgsql;
 
 namespace Accounting.Reports.Reports;
@@ -10,11 +12,14 @@ namespace Accounting.Reports.Reports;
 /// <summary>What every report handler needs: the read model, the freshness wait and the clock.</summary>
 public sealed record ReportServices(NpgsqlDataSource Db, Freshness Freshness, TimeProvider Clock)
 {
-    /// <summary>Waits until the read model has caught up with the ledger (or the wait is over), then opens the report's snapshot.</summary>
-    public async Task<ReportBook> OpenAsync(Caller caller, string? currency, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until the read model has caught up with the ledger (and, for the aged reports, received the trade
+    /// events of the entries applied) or the wait is over, then opens the report's snapshot.
+    /// </summary>
+    public async Task<ReportBook> OpenAsync(Caller caller, string? currency, bool withTradeEvents, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        var ledgerPosition = await Freshness.AwaitAsync(caller.OrganisationId, cancellationToken);
+        var ledgerPosition = await Freshness.AwaitAsync(caller.OrganisationId, withTradeEvents, cancellationToken);
         return await ReportBook.OpenAsync(Db, caller.OrganisationId, currency, ledgerPosition, Clock, cancellationToken);
     }
 
@@ -24,6 +29,9 @@ public sealed record ReportServices(NpgsqlDataSource Db, Freshness Freshness, Ti
 /// <summary>The reports of contract §6, as JSON or (<c>Accept: text/csv</c>) CSV.</summary>
 public static class ReportEndpoints
 {
+    /// <summary>A report covers at most ten years: a longer range is a 422 naming <c>to</c>.</summary>
+    public const int MaxYears = 10;
+
     public static IEndpointRouteBuilder MapReportEndpoints(this IEndpointRouteBuilder app)
     {
         var reports = app.MapGroup("/api/v1/reports");
@@ -37,96 +45,47 @@ public static class ReportEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<ProfitAndLossReport>, CsvFile, ApiError>> ProfitAndLoss(
-        HttpRequest request, Caller caller, [AsParameters] ReportServices services, CancellationToken cancellationToken)
-    {
-        if (ReportFormats.Negotiate(request) is not { } format)
+    private static Task<Results<Ok<ProfitAndLossReport>, CsvFile, ApiError>> ProfitAndLoss(
+        HttpRequest request, Caller caller, [AsParameters] ReportServices services, CancellationToken cancellationToken) =>
+        AnswerAsync<ProfitAndLossReport>(request, caller, services, ["from", "to"], query =>
         {
-            return ReportFormats.NotAcceptable();
-        }
+            var (from, to) = query.DateRange("from", "to", MaxYears, required: true);
+            return (book, token) => Statements.ProfitAndLossAsync(book, from!.Value, to!.Value, token);
+        }, ReportCsv.Of, cancellationToken);
 
-        var query = new ReportQuery(request, "from", "to", "currency");
-        var (from, to) = query.Range(required: true);
-        var currency = query.Currency();
-        query.ThrowIfInvalid();
-        await using var book = await services.OpenAsync(caller, currency, cancellationToken);
-        var report = await Statements.ProfitAndLossAsync(book, from!.Value, to!.Value, cancellationToken);
-        return format == ReportFormat.Csv ? ReportCsv.Of(report) : TypedResults.Ok(report);
-    }
-
-    private static async Task<Results<Ok<BalanceSheetReport>, CsvFile, ApiError>> BalanceSheet(
-        HttpRequest request, Caller caller, [AsParameters] ReportServices services, CancellationToken cancellationToken)
-    {
-        if (ReportFormats.Negotiate(request) is not { } format)
+    private static Task<Results<Ok<BalanceSheetReport>, CsvFile, ApiError>> BalanceSheet(
+        HttpRequest request, Caller caller, [AsParameters] ReportServices services, CancellationToken cancellationToken) =>
+        AnswerAsync<BalanceSheetReport>(request, caller, services, ["as_of"], query =>
         {
-            return ReportFormats.NotAcceptable();
-        }
+            var asOf = query.Date("as_of") ?? services.Today;
+            return (book, token) => Statements.BalanceSheetAsync(book, asOf, token);
+        }, ReportCsv.Of, cancellationToken);
 
-        var query = new ReportQuery(request, "as_of", "currency");
-        var asOf = query.Date("as_of");
-        var currency = query.Currency();
-        query.ThrowIfInvalid();
-        await using var book = await services.OpenAsync(caller, currency, cancellationToken);
-        var report = await Statements.BalanceSheetAsync(book, asOf ?? services.Today, cancellationToken);
-        return format == ReportFormat.Csv ? ReportCsv.Of(report) : TypedResults.Ok(report);
-    }
-
-    private static async Task<Results<Ok<TrialBalanceReport>, CsvFile, ApiError>> TrialBalance(
-        HttpRequest request, Caller caller, [AsParameters] ReportServices services, CancellationToken cancellationToken)
-    {
-        if (ReportFormats.Negotiate(request) is not { } format)
+    private static Task<Results<Ok<TrialBalanceReport>, CsvFile, ApiError>> TrialBalance(
+        HttpRequest request, Caller caller, [AsParameters] ReportServices services, CancellationToken cancellationToken) =>
+        AnswerAsync<TrialBalanceReport>(request, caller, services, ["as_of"], query =>
         {
-            return ReportFormats.NotAcceptable();
-        }
+            var asOf = query.Date("as_of") ?? services.Today;
+            return (book, token) => Statements.TrialBalanceAsync(book, asOf, token);
+        }, ReportCsv.Of, cancellationToken);
 
-        var query = new ReportQuery(request, "as_of", "currency");
-        var asOf = query.Date("as_of");
-        var currency = query.Currency();
-        query.ThrowIfInvalid();
-        await using var book = await services.OpenAsync(caller, currency, cancellationToken);
-        var report = await Statements.TrialBalanceAsync(book, asOf ?? services.Today, cancellationToken);
-        return format == ReportFormat.Csv ? ReportCsv.Of(report) : TypedResults.Ok(report);
-    }
-
-    private static async Task<Results<Ok<GeneralLedgerReport>, CsvFile, ApiError>> GeneralLedgerReport(
-        HttpRequest request, Caller caller, PageRequest page, [AsParameters] ReportServices services, CancellationToken cancellationToken)
-    {
-        if (ReportFormats.Negotiate(request) is not { } format)
+    private static Task<Results<Ok<GeneralLedgerReport>, CsvFile, ApiError>> GeneralLedgerReport(
+        HttpRequest request, Caller caller, PageRequest page, [AsParameters] ReportServices services, CancellationToken cancellationToken) =>
+        AnswerAsync<GeneralLedgerReport>(request, caller, services, ["account_id", "from", "to", "limit", "offset"], query =>
         {
-            return ReportFormats.NotAcceptable();
-        }
+            var accountId = query.Require("account_id") ? query.Id("account_id", "acc") : null;
+            var (from, to) = query.DateRange("from", "to", MaxYears);
+            return async (book, token) => await GeneralLedger.BuildAsync(book, accountId!, from, to, page, token)
+                ?? throw new ValidationException([new ValidationFailure("account_id", $"No account {accountId} in this organisation's posted entries.")]);
+        }, ReportCsv.Of, cancellationToken);
 
-        var query = new ReportQuery(request, "account_id", "from", "to", "currency", "limit", "offset");
-        var accountId = query.Id("account_id", "acc");
-        var (from, to) = query.Range(required: false);
-        var currency = query.Currency();
-        query.ThrowIfInvalid();
-        await using var book = await services.OpenAsync(caller, currency, cancellationToken);
-        var report = await GeneralLedger.BuildAsync(book, accountId!, from, to, page, cancellationToken);
-        if (report is null)
+    private static Task<Results<Ok<VatReturnReport>, CsvFile, ApiError>> Vat(
+        HttpRequest request, Caller caller, [AsParameters] ReportServices services, CancellationToken cancellationToken) =>
+        AnswerAsync<VatReturnReport>(request, caller, services, ["from", "to"], query =>
         {
-            return ApiError.ValidationFailed("account_id", $"No account {accountId} in this organisation's posted entries.");
-        }
-
-        return format == ReportFormat.Csv ? ReportCsv.Of(report) : TypedResults.Ok(report);
-    }
-
-    private static async Task<Results<Ok<VatReturnReport>, CsvFile, ApiError>> Vat(
-        HttpRequest request, Caller caller, [AsParameters] ReportServices services, CancellationToken cancellationToken)
-    {
-        if (ReportFormats.Negotiate(request) is not { } format)
-        {
-            return ReportFormats.NotAcceptable();
-        }
-
-        var query = new ReportQuery(request, "from", "to", "currency");
-        var (from, to) = query.Range(required: true);
-        var currency = query.Currency();
-        query.ThrowIfInvalid();
-        await using var book = await services.OpenAsync(caller, currency, cancellationToken);
-        var report = await VatReturn.BuildAsync(book, from!.Value, to!.Value, cancellationToken);
-        return format == ReportFormat.Csv ? ReportCsv.Of(report) : TypedResults.Ok(report);
-    }
+            var (from, to) = query.DateRange("from", "to", MaxYears, required: true);
+            return (book, token) => VatReturn.BuildAsync(book, from!.Value, to!.Value, token);
+        }, ReportCsv.Of, cancellationToken);
 
     private static Task<Results<Ok<AgedReport>, CsvFile, ApiError>> AgedReceivables(
         HttpRequest request, Caller caller, [AsParameters] ReportServices services, CancellationToken cancellationToken) =>
@@ -136,20 +95,42 @@ public static class ReportEndpoints
         HttpRequest request, Caller caller, [AsParameters] ReportServices services, CancellationToken cancellationToken) =>
         Aged(TradeDocumentCopies.Bill, "aged-payables", request, caller, services, cancellationToken);
 
-    private static async Task<Results<Ok<AgedReport>, CsvFile, ApiError>> Aged(
-        string kind, string name, HttpRequest request, Caller caller, ReportServices services, CancellationToken cancellationToken)
+    private static Task<Results<Ok<AgedReport>, CsvFile, ApiError>> Aged(
+        string kind, string name, HttpRequest request, Caller caller, ReportServices services, CancellationToken cancellationToken) =>
+        AnswerAsync<AgedReport>(request, caller, services, ["as_of"], query =>
+        {
+            var asOf = query.Date("as_of") ?? services.Today;
+            return (book, token) => AgedBalances.BuildAsync(book, kind, asOf, token);
+        }, report => ReportCsv.Of(report, name), cancellationToken);
+
+    /// <summary>
+    /// Every report's request: the format from <c>Accept</c> (406 when neither), its parameters
+    /// (<paramref name="parameters"/> and <c>currency</c>; a 422 naming each one that is wrong),
+    /// then the report built by what <paramref name="read"/> returns on a book opened once the
+    /// read model has caught up, as JSON or CSV.
+    /// </summary>
+    private static async Task<Results<Ok<TReport>, CsvFile, ApiError>> AnswerAsync<TReport>(
+        HttpRequest request,
+        Caller caller,
+        ReportServices services,
+        string[] parameters,
+        Func<QueryFilters, Func<ReportBook, CancellationToken, Task<TReport>>> read,
+        Func<TReport, CsvFile> csv,
+        CancellationToken cancellationToken)
     {
         if (ReportFormats.Negotiate(request) is not { } format)
         {
             return ReportFormats.NotAcceptable();
         }
 
-        var query = new ReportQuery(request, "as_of", "currency");
-        var asOf = query.Date("as_of");
-        var currency = query.Currency();
+        var query = QueryFilters.Unpaged(request, [.. parameters, "currency"]);
+        // The aged reports are built from trade events besides the journal: they wait for those too.
+        var withTradeEvents = typeof(TReport) == typeof(AgedReport);
+        var build = read(query);
+        var currency = query.Currency("currency");
         query.ThrowIfInvalid();
-        await using var book = await services.OpenAsync(caller, currency, cancellationToken);
-        var report = await AgedBalances.BuildAsync(book, kind, asOf ?? services.Today, cancellationToken);
-        return format == ReportFormat.Csv ? ReportCsv.Of(report, name) : TypedResults.Ok(report);
+        await using var book = await services.OpenAsync(caller, currency, withTradeEvents, cancellationToken);
+        var report = await build(book, cancellationToken);
+        return format == ReportFormat.Csv ? csv(report) : TypedResults.Ok(report);
     }
 }
