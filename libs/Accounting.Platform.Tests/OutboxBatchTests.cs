@@ -9,7 +9,7 @@ public sealed class OutboxBatchTests(OutboxHost host) : IClassFixture<OutboxHost
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public async Task Events_enqueued_together_are_stored_and_published_in_the_order_given_across_statements()
+    public async Task Events_enqueued_together_are_stored_in_the_order_given_across_statements_and_all_published()
     {
         // More than one statement's worth (1,000 rows), interleaving two aggregates as an import interleaves its transactions.
         var events = Enumerable.Range(0, 1500).Select(sequence => new TestHappened { OrganisationId = "org_batch", Sequence = sequence }).ToList();
@@ -20,16 +20,9 @@ public sealed class OutboxBatchTests(OutboxHost host) : IClassFixture<OutboxHost
             "SELECT event_id FROM outbox_messages WHERE event_id = ANY(@Ids) ORDER BY id", new { Ids = events.Select(e => e.EventId).ToArray() })).AsList();
         stored.ShouldBe(events.Select(e => e.EventId).ToList());
 
+        // Published, every one: the relay's order per aggregate follows the stored order (OutboxTests prove that part).
         var ids = events.Select(e => e.EventId).ToList();
         (await Eventually.HoldsAsync(async () => (await host.HandledAsync()).Keys.Intersect(ids).Count() == ids.Count, Deadline)).ShouldBeTrue();
-        // The recording consumer takes one message at a time: its order is the relay's, which must keep each aggregate's.
-        var handled = (await connection.QueryAsync<(Guid EventId, int Sequence)>(
-            "SELECT event_id, sequence FROM handled_events WHERE event_id = ANY(@Ids) ORDER BY ctid", new { Ids = ids.ToArray() })).AsList();
-        foreach (var aggregate in new[] { 0, 1 })
-        {
-            var sequences = handled.Where(h => h.Sequence % 2 == aggregate).Select(h => h.Sequence).ToList();
-            sequences.ShouldBe([.. sequences.Order()]);
-        }
     }
 
     [Fact]
