@@ -12,63 +12,20 @@
 # Needs: the servers of ./dev (PostgreSQL, RabbitMQ) running, curl, openssl, python3, psql.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-PG_HOST=${PG_HOST:-127.0.0.1}
-PG_PORT=${PG_PORT:-55432}
-PG_USER=${PG_USER:-postgres}
-RABBITMQ_URL=${RABBITMQ_URL:-amqp://guest:guest@127.0.0.1:55672/}
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$HERE/../lib.sh"
 PORT=${PORT:-58091}
 PARALLEL=${PARALLEL:-20}
 # 10 MB, leaving room under the 10 MiB body cap for the multipart framing.
 SIZE=${SIZE:-10000000}
-PSQL=${PSQL:-$(command -v psql || echo /usr/lib/postgresql/15/bin/psql)}
 LEDGER_DB=bench_documents
-WORK="$(mktemp -d)"
-SERVICE_PID=
-SAMPLER_PID=
 
-cleanup() {
-  [[ -n $SAMPLER_PID ]] && kill "$SAMPLER_PID" 2>/dev/null
-  [[ -n $SERVICE_PID ]] && kill "$SERVICE_PID" 2>/dev/null && wait "$SERVICE_PID" 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-for tool in openssl python3 curl; do
-  command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install -y $tool)" >&2; exit 1; }
-done
-
-psql_admin() { "$PSQL" -X -q -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -v ON_ERROR_STOP=1 "$@"; }
-ledger_sql() { "$PSQL" -X -qtA -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$LEDGER_DB" -v ON_ERROR_STOP=1 -c "$1"; }
-psql_admin -c "DROP DATABASE IF EXISTS $LEDGER_DB WITH (FORCE)" -c "CREATE DATABASE $LEDGER_DB"
-
-# LEDGER_DLL=…/Accounting.Ledger.dll runs an existing Release build instead of publishing one.
-LEDGER_DLL=${LEDGER_DLL:+$(realpath "$LEDGER_DLL")}
-if [[ -z $LEDGER_DLL ]]; then
-  echo "== building the ledger (Release)"
-  dotnet publish "$ROOT/services/ledger/Accounting.Ledger" -c Release -o "$WORK/ledger" -nologo -v q >/dev/null
-  LEDGER_DLL="$WORK/ledger/Accounting.Ledger.dll"
-fi
-
-openssl ecparam -name prime256v1 -genkey -noout -out "$WORK/ec.pem"
-openssl pkcs8 -topk8 -nocrypt -in "$WORK/ec.pem" -out "$WORK/identity-signing.pem"
-openssl ec -in "$WORK/ec.pem" -pubout -out "$WORK/identity-verification.pem" 2>/dev/null
-
-echo "== starting the ledger on 127.0.0.1:$PORT"
-(cd "$ROOT/services/ledger/Accounting.Ledger" && exec env \
-  ASPNETCORE_URLS="http://127.0.0.1:$PORT" \
-  ASPNETCORE_ENVIRONMENT=Production \
-  Logging__LogLevel__Default=Warning \
-  ConnectionStrings__Postgres="Host=$PG_HOST;Port=$PG_PORT;Username=$PG_USER;Database=$LEDGER_DB" \
-  ConnectionStrings__RabbitMq="$RABBITMQ_URL" \
-  InternalIdentity__VerificationKeyPath="$WORK/identity-verification.pem" \
-  dotnet "$LEDGER_DLL" >"$WORK/ledger.log" 2>&1) &
-SERVICE_PID=$!
-for _ in $(seq 1 120); do
-  [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/health/ready") == 200 ]] && break
-  kill -0 "$SERVICE_PID" 2>/dev/null || { cat "$WORK/ledger.log"; exit 1; }
-  sleep 0.5
-done
+bench_require openssl python3 curl
+ledger_sql() { bench_sql "$LEDGER_DB" "$1"; }
+bench_fresh_database "$LEDGER_DB"
+bench_ledger_build
+bench_identity_keys
+bench_start_ledger "$LEDGER_DB" "$PORT"
 
 # A real PDF header and trailer around incompressible bytes, as scans are.
 python3 - "$WORK/scan.pdf" "$SIZE" <<'PY'
@@ -81,7 +38,7 @@ PY
 SHA="$(sha256sum "$WORK/scan.pdf" | cut -d' ' -f1)"
 
 ORG="org_bench$(date +%s)"
-IDENTITY="$(python3 "$ROOT/bench/ledger/mint-identity.py" "$WORK/identity-signing.pem" "$ORG" documents:write)"
+IDENTITY="$(bench_identity "$ORG" documents:write)"
 BASE="http://127.0.0.1:$PORT/api/v1/documents"
 upload() { curl -sf -o "$WORK/upload.$1.json" -H "X-Internal-Identity: $IDENTITY" -F "file=@$WORK/scan.pdf;type=application/pdf" "$BASE/upload"; }
 download() { curl -sf -o "$WORK/download.$1" -H "X-Internal-Identity: $IDENTITY" "$BASE/$2/content"; }
@@ -97,6 +54,7 @@ BASELINE_KB="$(rss_kb)"
 
 (while :; do rss_kb >>"$WORK/rss"; sleep 0.05; done) &
 SAMPLER_PID=$!
+BACKGROUND_PIDS+=("$SAMPLER_PID")
 
 echo "== $PARALLEL parallel uploads of $SIZE bytes"
 START="$(now)"
@@ -114,7 +72,7 @@ START="$(now)"
 for i in $(seq 1 "$PARALLEL"); do download "$i" "${IDS[$((i - 1))]}" & PIDS+=($!); done
 wait_all
 DOWNLOAD_S="$(python3 -c "print($(now) - $START)")"
-kill "$SAMPLER_PID"; SAMPLER_PID=
+bench_stop "$SAMPLER_PID"
 PEAK_KB="$(sort -n "$WORK/rss" | tail -1)"
 
 for i in $(seq 1 "$PARALLEL"); do
@@ -150,4 +108,4 @@ echo "plain COPY: $(python3 -c "print(f'{$COPY_S:.2f} s, {$MB / $COPY_S:.1f} MB/
 echo "upload / COPY throughput: $(python3 -c "print(f'{$COPY_S / $UPLOAD_S:.2f}')")"
 echo "ledger resident set: idle after warm-up $((BASELINE_KB / 1024)) MB, peak $((PEAK_KB / 1024)) MB, growth $(((PEAK_KB - BASELINE_KB) / 1024)) MB"
 
-psql_admin -c "DROP DATABASE IF EXISTS $LEDGER_DB WITH (FORCE)"
+bench_drop_database "$LEDGER_DB"

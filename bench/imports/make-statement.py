@@ -1,16 +1,16 @@
 #!/usr/bin/env python3
 """Writes a CSV bank statement of N rows (default 50,000) in a UK bank's layout to stdout.
 
-Usage: make-statement.py [rows]
+Usage: make-statement.py [rows] [seed]
 Payees, amounts and dates vary like a small business's current account over two years, so the
-categoriser and duplicate detection do real work; the output is deterministic (seeded).
+categoriser and duplicate detection do real work; the output is deterministic (seeded, 12 unless given).
 """
 import random
 import sys
 from datetime import date, timedelta
 
 rows = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
-rng = random.Random(12)
+rng = random.Random(int(sys.argv[2]) if len(sys.argv) > 2 else 12)
 payees = [
     ("AMAZON WEB SERVICES AWS.AMAZON.CO", -45.99, 400), ("TFL TRAVEL CH TFL.GOV.UK/CP", -3.20, 20), ("TESCO STORES {n}", -23.17, 60),
     ("PRET A MANGER {n} LONDON", -6.45, 8), ("HMRC VAT", -2450.00, 1500), ("BRITISH GAS", -64.00, 30), ("GOOGLE *WORKSPACE", -11.88, 5),

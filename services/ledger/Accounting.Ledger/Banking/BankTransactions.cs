@@ -57,6 +57,8 @@ public static class BankTransactions
     // The categoriser learns from this many of the organisation's most recent categorisations.
     private const int HistoryLimit = 20_000;
 
+    private const int RowsPerChunk = 5000;
+
     private const string Columns = """
         t.id, t.bank_account_id, t.date, t.description, t.amount, t.currency, t.reference, t.normalised_payee, t.category_id, c.name AS category_name,
         t.categorised_by, t.confidence, t.suggested_category_id, s.name AS suggested_category_name, t.journal_entry_id, t.payment_id, t.notes,
@@ -118,37 +120,63 @@ public static class BankTransactions
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(clock);
         var now = clock.GetUtcNow();
-        var rows = new List<TransactionRow>(transactions.Count);
+        var views = new List<BankTransactionView>(transactions.Count);
+        // A statement import at a time would hold every row, entry and event of 50,000 rows at once; a chunk at a time bounds that.
+        foreach (var chunk in transactions.Chunk(RowsPerChunk))
+        {
+            var rows = await CreateChunkAsync(transaction, caller, account, chunk, importId, context, clock, now, cancellationToken);
+            views.AddRange(rows.Select(ToView));
+        }
+
+        return views;
+    }
+
+    private static async Task<List<TransactionRow>> CreateChunkAsync(
+        NpgsqlTransaction transaction, Caller caller, BankAccount account, NewBankTransaction[] transactions, string? importId,
+        CategorisationContext context, TimeProvider clock, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var rows = new List<TransactionRow>(transactions.Length);
+        // The rows the categoriser is sure enough of, with the account their category posts to: posted together below.
+        var sure = new List<(int Row, CategoryAccount Category)>();
         foreach (var created in transactions)
         {
-            var id = Ids.New("txn");
-            var suggestion = context.Categoriser.Suggest(created.Description, created.Amount);
-            var row = new TransactionRow(
-                id, account.Id, created.Date, created.Description, created.Amount, account.Currency, created.Reference, PayeeNormaliser.Normalise(created.Description),
-                null, null, null, suggestion?.Confidence, suggestion?.Category.Id, suggestion?.Category.Name, null, null, null, importId, created.ExternalId, now, now);
-            if (suggestion is { } sure && sure.Confidence >= context.Threshold && context.Categories[sure.Category.Id] is { AccountArchived: false } category)
+            var payee = PayeeNormaliser.Normalise(created.Description);
+            var suggestion = context.Categoriser.Suggest(created.Description, payee, created.Amount);
+            if (suggestion is { } guess && guess.Confidence >= context.Threshold && context.Categories[guess.Category.Id] is { AccountArchived: false } category)
             {
-                var posted = await PostCategoryAsync(transaction, caller, account, row, category.AccountId, clock, cancellationToken);
-                if (posted.Value is { } entry)
-                {
-                    row = row with { CategoryId = category.Id, CategoryName = category.Name, CategorisedBy = ByAuto, JournalEntryId = entry.Id };
-                }
+                sure.Add((rows.Count, category));
             }
 
-            rows.Add(row);
+            rows.Add(new TransactionRow(
+                Ids.New("txn"), account.Id, created.Date, created.Description, created.Amount, account.Currency, created.Reference, payee,
+                null, null, null, suggestion?.Confidence, suggestion?.Category.Id, suggestion?.Category.Name, null, null, null, importId, created.ExternalId, now, now));
+        }
+
+        // A posting the journal refuses (a closed period) leaves its transaction with the suggestion only.
+        var posted = await Journal.PostManyAsync(
+            transaction, caller, [.. sure.Select(s => CategoryPosting(account.LedgerAccountId, rows[s.Row], s.Category.AccountId))], clock, cancellationToken);
+        for (var i = 0; i < sure.Count; i++)
+        {
+            if (posted[i].Value is { } entry)
+            {
+                var (index, category) = sure[i];
+                rows[index] = rows[index] with { CategoryId = category.Id, CategoryName = category.Name, CategorisedBy = ByAuto, JournalEntryId = entry.Id };
+            }
         }
 
         await InsertAsync(transaction, caller.OrganisationId, rows, cancellationToken);
+        var events = new List<OutboxEntry>(rows.Count + sure.Count);
         foreach (var row in rows)
         {
-            await Outbox.EnqueueAsync(transaction, Created(caller.OrganisationId, row, now), row.Id, cancellationToken);
+            events.Add(new OutboxEntry(Created(caller.OrganisationId, row, now), row.Id));
             if (row.CategoryId is not null)
             {
-                await Outbox.EnqueueAsync(transaction, Categorised(caller.OrganisationId, row, previous: null, reversalId: null, now), row.Id, cancellationToken);
+                events.Add(new OutboxEntry(Categorised(caller.OrganisationId, row, previous: null, reversalId: null, now), row.Id));
             }
         }
 
-        return [.. rows.Select(ToView)];
+        await Outbox.EnqueueManyAsync(transaction, events, cancellationToken);
+        return rows;
     }
 
     /// <summary>
@@ -230,8 +258,8 @@ public static class BankTransactions
         var updated = row with { CategoryId = null, CategoryName = null, CategorisedBy = null, JournalEntryId = null, UpdatedAt = now };
         if (category is not null)
         {
-            var account = new BankAccount(row.BankAccountId, "", row.Currency, await LedgerAccountOfAsync(transaction, caller.OrganisationId, row.BankAccountId, cancellationToken));
-            var posted = await PostCategoryAsync(transaction, caller, account, row, category.AccountId, clock, cancellationToken);
+            var bankLedgerAccountId = await LedgerAccountOfAsync(transaction, caller.OrganisationId, row.BankAccountId, cancellationToken);
+            var posted = await Journal.PostAsync(transaction, caller, CategoryPosting(bankLedgerAccountId, row, category.AccountId), clock, cancellationToken);
             if (posted.Error is { } error)
             {
                 return error;
@@ -299,16 +327,15 @@ public static class BankTransactions
         row.SuggestedCategoryId is null ? null : new CategoryReference(row.SuggestedCategoryId, row.SuggestedCategoryName!),
         row.JournalEntryId, row.Notes, row.ImportId, row.PaymentId, row.CreatedAt, row.UpdatedAt);
 
-    private static Task<Outcome<JournalEntryView>> PostCategoryAsync(
-        NpgsqlTransaction transaction, Caller caller, BankAccount account, TransactionRow row, string categoryAccountId, TimeProvider clock, CancellationToken cancellationToken)
+    /// <summary>The entry of a categorised transaction, dated the transaction's date, between its bank's ledger account and its category's.</summary>
+    private static JournalPosting CategoryPosting(string bankLedgerAccountId, TransactionRow row, string categoryAccountId)
     {
         var value = Math.Abs(row.Amount);
         // Money out: the category's account is debited (an expense, an asset bought, a liability paid) and the bank credited; money in, the reverse.
         PostingLine[] lines = row.Amount < 0
-            ? [new(categoryAccountId, value, 0, row.Description), new(account.LedgerAccountId, 0, value, row.Description)]
-            : [new(account.LedgerAccountId, value, 0, row.Description), new(categoryAccountId, 0, value, row.Description)];
-        return Journal.PostAsync(transaction, caller, new JournalPosting(
-            row.Date, row.Currency, row.Description, row.Reference, JournalSources.BankTransaction, row.Id, lines), clock, cancellationToken);
+            ? [new(categoryAccountId, value, 0, row.Description), new(bankLedgerAccountId, 0, value, row.Description)]
+            : [new(bankLedgerAccountId, value, 0, row.Description), new(categoryAccountId, 0, value, row.Description)];
+        return new JournalPosting(row.Date, row.Currency, row.Description, row.Reference, JournalSources.BankTransaction, row.Id, lines);
     }
 
     private static Task<string> LedgerAccountOfAsync(NpgsqlTransaction transaction, string organisationId, string bankAccountId, CancellationToken cancellationToken) =>

@@ -72,14 +72,40 @@ public sealed record JournalEntryView(
 /// </summary>
 public static class Journal
 {
+    // Entries per INSERT when many are posted at once: few round trips, statements of a bounded size.
+    private const int EntriesPerStatement = 1000;
+
     private sealed record AccountRow(string? Id, string? Code, string? Name, string? Type, string? Subtype, bool Archived, DateOnly? ClosedThrough);
+
+    /// <summary>An accepted posting with what it was given: its id, its place in the series, its event and its lines' accounts.</summary>
+    private sealed record NewEntry(string Id, long Sequence, JournalPosting Posting, IReadOnlyList<AccountRow> LineAccounts, JournalEntryPosted Event);
 
     public static async Task<Outcome<JournalEntryView>> PostAsync(
         NpgsqlTransaction transaction, Caller caller, JournalPosting posting, TimeProvider clock, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(posting);
+        return (await PostManyAsync(transaction, caller, [posting], clock, cancellationToken))[0];
+    }
+
+    /// <summary>
+    /// Posts entries of the caller's organisation in a few round trips, whatever their number. Each
+    /// is checked on its own by the rules of every posting (closed period, accounts of the
+    /// organisation and not archived, debits equal credits): one the rules refuse gets its error in
+    /// its place and the others are posted. The posted ones take consecutive sequences in the order
+    /// given, and their <c>journal_entry.posted</c> events are enqueued in that order.
+    /// </summary>
+    public static async Task<IReadOnlyList<Outcome<JournalEntryView>>> PostManyAsync(
+        NpgsqlTransaction transaction, Caller caller, IReadOnlyList<JournalPosting> postings, TimeProvider clock, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(caller);
-        ArgumentNullException.ThrowIfNull(posting);
+        ArgumentNullException.ThrowIfNull(postings);
+        ArgumentNullException.ThrowIfNull(clock);
+        if (postings.Count == 0)
+        {
+            return [];
+        }
+
         var connection = transaction.Connection!;
         // A shared lock per organisation: postings run side by side, while a period close (which takes it exclusively)
         // waits for those in flight and holds new ones back until it commits. The lock is its own statement, so the
@@ -92,17 +118,59 @@ public static class Journal
             LEFT JOIN accounts a ON a.organisation_id = o.organisation_id AND a.id = ANY(@AccountIds)
             WHERE o.organisation_id = @OrganisationId
             """,
-            new { caller.OrganisationId, AccountIds = posting.Lines.Select(l => l.AccountId).Distinct().ToArray() },
+            new { caller.OrganisationId, AccountIds = postings.SelectMany(p => p.Lines).Select(l => l.AccountId).Distinct(StringComparer.Ordinal).ToArray() },
             transaction, cancellationToken: cancellationToken));
         await results.ReadAsync();
         var rows = (await results.ReadAsync<AccountRow>()).AsList();
+        var closedThrough = rows.FirstOrDefault()?.ClosedThrough;
+        var accounts = rows.Where(r => r.Id is not null).ToDictionary(r => r.Id!, StringComparer.Ordinal);
 
-        if (rows.FirstOrDefault()?.ClosedThrough is { } closedThrough && posting.Date <= closedThrough)
+        var outcomes = new Outcome<JournalEntryView>[postings.Count];
+        var accepted = new List<int>(postings.Count);
+        for (var i = 0; i < postings.Count; i++)
         {
-            return ApiError.Conflict($"The period up to {closedThrough:yyyy-MM-dd} is closed; nothing can be posted dated {posting.Date:yyyy-MM-dd}.");
+            if (Refusal(postings[i], closedThrough, accounts) is { } refusal)
+            {
+                outcomes[i] = refusal;
+            }
+            else
+            {
+                accepted.Add(i);
+            }
         }
 
-        var accounts = rows.Where(r => r.Id is not null).ToDictionary(r => r.Id!, StringComparer.Ordinal);
+        if (accepted.Count == 0)
+        {
+            return outcomes;
+        }
+
+        var now = clock.GetUtcNow();
+        // Taken last, just before the inserts: the counter's row lock serialises an organisation's postings from here to commit,
+        // which is what makes the series gapless and in commit order.
+        long first = await NumberSeries.TakeAsync(transaction, caller.OrganisationId, NumberSeries.JournalEntries, accepted.Count, cancellationToken);
+        var entries = accepted.Select((index, n) => NewEntryOf(caller.OrganisationId, postings[index], first + n, accounts, now)).ToList();
+        foreach (var chunk in entries.Chunk(EntriesPerStatement))
+        {
+            await InsertAsync(transaction, caller, chunk, now, cancellationToken);
+        }
+
+        await Outbox.EnqueueManyAsync(transaction, [.. entries.Select(e => new OutboxEntry(e.Event, e.Id))], cancellationToken);
+        for (var n = 0; n < entries.Count; n++)
+        {
+            outcomes[accepted[n]] = ViewOf(entries[n], now);
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>Why <paramref name="posting"/> cannot be posted, or null when it can.</summary>
+    private static ApiError? Refusal(JournalPosting posting, DateOnly? closedThrough, Dictionary<string, AccountRow> accounts)
+    {
+        if (closedThrough is { } closed && posting.Date <= closed)
+        {
+            return ApiError.Conflict($"The period up to {closed:yyyy-MM-dd} is closed; nothing can be posted dated {posting.Date:yyyy-MM-dd}.");
+        }
+
         var problems = new List<FieldError>();
         for (var i = 0; i < posting.Lines.Count; i++)
         {
@@ -122,78 +190,22 @@ public static class Journal
             return ApiError.ValidationFailed(problems);
         }
 
-        var now = clock.GetUtcNow();
-        var id = Ids.New("je");
-        var lines = posting.Lines;
-        var lineAccounts = lines.Select(l => accounts[l.AccountId]).ToList();
-        // The event's id is kept with the entry, so the ledger's feed serves the very event the outbox sent.
-        var eventId = Guid.CreateVersion7(now);
-        // Taken last, just before the insert: the counter's row lock serialises an organisation's postings from here to commit,
-        // which is what makes the series gapless and in commit order.
-        long sequence = await NumberSeries.NextAsync(transaction, caller.OrganisationId, NumberSeries.JournalEntries, cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO journal_entries (id, organisation_id, sequence, date, currency, description, reference, source_type, source_id, reverses_id, created_by, created_at, event_id)
-            VALUES (@Id, @OrganisationId, @Sequence, @Date, @Currency, @Description, @Reference, @SourceType, @SourceId, @ReversesId, @CreatedBy, @CreatedAt, @EventId);
-            INSERT INTO journal_lines (journal_entry_id, line_number, organisation_id, account_id, debit, credit, description, vat_role, vat_rate,
-                                       account_code, account_name, account_type, account_subtype)
-            SELECT @Id, l.line_number, @OrganisationId, l.account_id, l.debit, l.credit, l.description, l.vat_role, l.vat_rate,
-                   l.account_code, l.account_name, l.account_type, l.account_subtype
-            FROM unnest(@LineNumbers, @LineAccounts, @Debits, @Credits, @LineDescriptions, @VatRolesOfLines, @VatRates,
-                        @AccountCodes, @AccountNames, @AccountTypes, @AccountSubtypes)
-                AS l(line_number, account_id, debit, credit, description, vat_role, vat_rate, account_code, account_name, account_type, account_subtype);
-            """,
-            new
-            {
-                Id = id,
-                caller.OrganisationId,
-                Sequence = sequence,
-                posting.Date,
-                posting.Currency,
-                posting.Description,
-                posting.Reference,
-                posting.SourceType,
-                posting.SourceId,
-                posting.ReversesId,
-                CreatedBy = caller.PrincipalId,
-                CreatedAt = now,
-                LineNumbers = Enumerable.Range(1, lines.Count).ToArray(),
-                LineAccounts = lines.Select(l => l.AccountId).ToArray(),
-                Debits = lines.Select(l => l.Debit).ToArray(),
-                Credits = lines.Select(l => l.Credit).ToArray(),
-                LineDescriptions = lines.Select(l => l.Description).ToArray(),
-                VatRolesOfLines = lines.Select(l => l.VatRole).ToArray(),
-                VatRates = lines.Select(l => l.VatRate).ToArray(),
-                AccountCodes = lineAccounts.Select(a => a.Code).ToArray(),
-                AccountNames = lineAccounts.Select(a => a.Name).ToArray(),
-                AccountTypes = lineAccounts.Select(a => a.Type).ToArray(),
-                AccountSubtypes = lineAccounts.Select(a => a.Subtype).ToArray(),
-                EventId = eventId,
-            },
-            transaction, cancellationToken: cancellationToken));
+        var debits = posting.Lines.Sum(l => l.Debit);
+        var credits = posting.Lines.Sum(l => l.Credit);
+        return debits == credits
+            ? null
+            : ApiError.ValidationFailed(posting.FieldPrefix ?? "lines", $"The entry does not balance: debits total {debits}, credits total {credits}.");
+    }
 
-        var posted = lines.Select((line, index) =>
+    private static NewEntry NewEntryOf(string organisationId, JournalPosting posting, long sequence, Dictionary<string, AccountRow> accounts, DateTimeOffset now)
+    {
+        var id = Ids.New("je");
+        var lineAccounts = posting.Lines.Select(l => accounts[l.AccountId]).ToList();
+        return new NewEntry(id, sequence, posting, lineAccounts, new JournalEntryPosted
         {
-            var account = lineAccounts[index];
-            return new JournalLinePosted
-            {
-                LineNumber = index + 1,
-                AccountId = line.AccountId,
-                AccountCode = account.Code!,
-                AccountName = account.Name!,
-                AccountType = account.Type!,
-                AccountSubtype = account.Subtype,
-                Debit = Money.Present(line.Debit, posting.Currency),
-                Credit = Money.Present(line.Credit, posting.Currency),
-                Description = line.Description,
-                VatRole = line.VatRole,
-                VatRate = line.VatRate,
-            };
-        }).ToList();
-        await Outbox.EnqueueAsync(transaction, new JournalEntryPosted
-        {
-            EventId = eventId,
-            OrganisationId = caller.OrganisationId,
+            // The event's id is kept with the entry, so the ledger's feed serves the very event the outbox sent.
+            EventId = Guid.CreateVersion7(now),
+            OrganisationId = organisationId,
             OccurredAt = now,
             JournalEntryId = id,
             Sequence = sequence,
@@ -204,13 +216,78 @@ public static class Journal
             SourceType = posting.SourceType,
             SourceId = posting.SourceId,
             ReversesJournalEntryId = posting.ReversesId,
-            Lines = posted,
-        }, id, cancellationToken);
+            Lines = [.. posting.Lines.Select((line, index) => new JournalLinePosted
+            {
+                LineNumber = index + 1,
+                AccountId = line.AccountId,
+                AccountCode = lineAccounts[index].Code!,
+                AccountName = lineAccounts[index].Name!,
+                AccountType = lineAccounts[index].Type!,
+                AccountSubtype = lineAccounts[index].Subtype,
+                Debit = Money.Present(line.Debit, posting.Currency),
+                Credit = Money.Present(line.Credit, posting.Currency),
+                Description = line.Description,
+                VatRole = line.VatRole,
+                VatRate = line.VatRate,
+            })],
+        });
+    }
 
+    private static Task<int> InsertAsync(NpgsqlTransaction transaction, Caller caller, IReadOnlyList<NewEntry> entries, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var lines = entries.SelectMany(e => e.Posting.Lines.Select((line, index) => (Entry: e, Line: line, Number: index + 1, Account: e.LineAccounts[index]))).ToList();
+        return transaction.Connection!.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO journal_entries (id, organisation_id, sequence, date, currency, description, reference, source_type, source_id, reverses_id, created_by, created_at, event_id)
+            SELECT e.id, @OrganisationId, e.sequence, e.date, e.currency, e.description, e.reference, e.source_type, e.source_id, e.reverses_id, @CreatedBy, @CreatedAt, e.event_id
+            FROM unnest(@Ids, @Sequences, @Dates, @Currencies, @Descriptions, @References, @SourceTypes, @SourceIds, @ReversesIds, @EventIds)
+                AS e(id, sequence, date, currency, description, reference, source_type, source_id, reverses_id, event_id);
+            INSERT INTO journal_lines (journal_entry_id, line_number, organisation_id, account_id, debit, credit, description, vat_role, vat_rate,
+                                       account_code, account_name, account_type, account_subtype)
+            SELECT l.journal_entry_id, l.line_number, @OrganisationId, l.account_id, l.debit, l.credit, l.description, l.vat_role, l.vat_rate,
+                   l.account_code, l.account_name, l.account_type, l.account_subtype
+            FROM unnest(@LineEntryIds, @LineNumbers, @LineAccounts, @Debits, @Credits, @LineDescriptions, @VatRolesOfLines, @VatRates,
+                        @AccountCodes, @AccountNames, @AccountTypes, @AccountSubtypes)
+                AS l(journal_entry_id, line_number, account_id, debit, credit, description, vat_role, vat_rate, account_code, account_name, account_type, account_subtype);
+            """,
+            new
+            {
+                caller.OrganisationId,
+                CreatedBy = caller.PrincipalId,
+                CreatedAt = now,
+                Ids = entries.Select(e => e.Id).ToArray(),
+                Sequences = entries.Select(e => e.Sequence).ToArray(),
+                Dates = entries.Select(e => e.Posting.Date).ToArray(),
+                Currencies = entries.Select(e => e.Posting.Currency).ToArray(),
+                Descriptions = entries.Select(e => e.Posting.Description).ToArray(),
+                References = entries.Select(e => e.Posting.Reference).ToArray(),
+                SourceTypes = entries.Select(e => e.Posting.SourceType).ToArray(),
+                SourceIds = entries.Select(e => e.Posting.SourceId).ToArray(),
+                ReversesIds = entries.Select(e => e.Posting.ReversesId).ToArray(),
+                EventIds = entries.Select(e => e.Event.EventId).ToArray(),
+                LineEntryIds = lines.Select(l => l.Entry.Id).ToArray(),
+                LineNumbers = lines.Select(l => l.Number).ToArray(),
+                LineAccounts = lines.Select(l => l.Line.AccountId).ToArray(),
+                Debits = lines.Select(l => l.Line.Debit).ToArray(),
+                Credits = lines.Select(l => l.Line.Credit).ToArray(),
+                LineDescriptions = lines.Select(l => l.Line.Description).ToArray(),
+                VatRolesOfLines = lines.Select(l => l.Line.VatRole).ToArray(),
+                VatRates = lines.Select(l => l.Line.VatRate).ToArray(),
+                AccountCodes = lines.Select(l => l.Account.Code).ToArray(),
+                AccountNames = lines.Select(l => l.Account.Name).ToArray(),
+                AccountTypes = lines.Select(l => l.Account.Type).ToArray(),
+                AccountSubtypes = lines.Select(l => l.Account.Subtype).ToArray(),
+            },
+            transaction, cancellationToken: cancellationToken));
+    }
+
+    private static JournalEntryView ViewOf(NewEntry entry, DateTimeOffset now)
+    {
+        var posting = entry.Posting;
         return new JournalEntryView(
-            id, sequence, posting.Date, posting.Description, posting.Currency, posting.Reference, new JournalSourceView(posting.SourceType, posting.SourceId),
-            posting.ReversesId, null, Money.Present(lines.Sum(l => l.Debit), posting.Currency),
-            [.. posted.Select(l => new JournalLineView(
+            entry.Id, entry.Sequence, posting.Date, posting.Description, posting.Currency, posting.Reference, new JournalSourceView(posting.SourceType, posting.SourceId),
+            posting.ReversesId, null, Money.Present(posting.Lines.Sum(l => l.Debit), posting.Currency),
+            [.. entry.Event.Lines.Select(l => new JournalLineView(
                 l.LineNumber, l.AccountId, l.AccountCode, l.AccountName, NullIfZero(l.Debit, posting.Currency), NullIfZero(l.Credit, posting.Currency),
                 l.Description, l.VatRole, l.VatRate))],
             now);

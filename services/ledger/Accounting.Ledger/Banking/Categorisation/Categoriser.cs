@@ -60,7 +60,14 @@ public sealed class Categoriser
     public Suggestion? Suggest(string description, decimal amount)
     {
         ArgumentNullException.ThrowIfNull(description);
-        var payee = PayeeNormaliser.Normalise(description);
+        return Suggest(description, PayeeNormaliser.Normalise(description), amount);
+    }
+
+    /// <summary>The best guess, for a caller that has the payee already (<see cref="PayeeNormaliser.Normalise"/> of the description).</summary>
+    public Suggestion? Suggest(string description, string payee, decimal amount)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        ArgumentNullException.ThrowIfNull(payee);
         var moneyIn = amount > 0;
         var key = (payee, moneyIn);
         if (!cache.TryGetValue(key, out var suggestion))
