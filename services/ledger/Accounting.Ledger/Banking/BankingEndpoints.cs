@@ -1,13 +1,13 @@
 using System.Text.Json.Serialization;
 using Accounting.Ledger.Endpoints;
 using Accounting.Ledger.Posting;
-using Accounting.Postgres;
 using Accounting.ServiceDefaults.Errors;
 using Accounting.ServiceDefaults.Http;
 using Accounting.ServiceDefaults.Identity;
 using Accounting.ServiceDefaults.Validation;
 using Dapper;
 using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
 namespace Accounting.Ledger.Banking;
@@ -107,9 +107,6 @@ public static class BankingEndpoints
     private static readonly string[] TransactionFilters =
         ["from", "to", "category_id", "uncategorised", "bank_account_id", "min_amount", "max_amount", "q", "import_id"];
 
-    /// <summary>The services a write needs, bound together.</summary>
-    public sealed record Writes(Caller Caller, WriteTransactions Transactions, TimeProvider Clock);
-
     public static IEndpointRouteBuilder MapBankingEndpoints(this IEndpointRouteBuilder app)
     {
         var accounts = app.MapGroup("/api/v1/bank-accounts");
@@ -126,7 +123,7 @@ public static class BankingEndpoints
         return app;
     }
 
-    private static async Task<IResult> ListAccounts(HttpRequest request, Caller caller, PageRequest page, NpgsqlDataSource db, CancellationToken cancellationToken)
+    private static async Task<Ok<Page<BankAccountView>>> ListAccounts(HttpRequest request, Caller caller, PageRequest page, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
         new QueryFilters(request).ThrowIfInvalid();
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
@@ -134,7 +131,7 @@ public static class BankingEndpoints
         return TypedResults.Ok(Page.Of(accounts, page, total));
     }
 
-    private static async Task<IResult> CreateAccount(CreateBankAccountRequest request, [AsParameters] Writes writes, CancellationToken cancellationToken)
+    private static async Task<Results<Created<BankAccountView>, ApiError>> CreateAccount(CreateBankAccountRequest request, [AsParameters] Writes writes, CancellationToken cancellationToken)
     {
         await using var write = await writes.Transactions.BeginAsync(cancellationToken);
         var created = await BankAccounts.CreateAsync(write.Transaction, writes.Caller.OrganisationId, request, writes.Clock, cancellationToken);
@@ -147,14 +144,14 @@ public static class BankingEndpoints
         return TypedResults.Created($"/api/v1/bank-accounts/{created.Value!.Id}", created.Value);
     }
 
-    private static async Task<IResult> GetAccount(string id, Caller caller, NpgsqlDataSource db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<BankAccountView>, ApiError>> GetAccount(string id, Caller caller, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var account = await BankAccounts.LoadViewAsync(connection, caller.OrganisationId, id, null, cancellationToken);
         return account is null ? BankAccountNotFound() : TypedResults.Ok(account);
     }
 
-    private static async Task<IResult> UpdateAccount(string id, UpdateBankAccountRequest request, [AsParameters] Writes writes, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<BankAccountView>, ApiError>> UpdateAccount(string id, UpdateBankAccountRequest request, [AsParameters] Writes writes, CancellationToken cancellationToken)
     {
         await using var write = await writes.Transactions.BeginAsync(cancellationToken);
         var updated = await BankAccounts.UpdateAsync(write.Transaction, writes.Caller.OrganisationId, id, request, writes.Clock, cancellationToken);
@@ -167,7 +164,7 @@ public static class BankingEndpoints
         return TypedResults.Ok(updated);
     }
 
-    private static async Task<IResult> ListTransactions(HttpRequest request, Caller caller, PageRequest page, NpgsqlDataSource db, CancellationToken cancellationToken)
+    private static async Task<Ok<Page<BankTransactionView>>> ListTransactions(HttpRequest request, Caller caller, PageRequest page, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
         var filters = new QueryFilters(request, TransactionFilters);
         var filter = new BankTransactions.ListFilter(
@@ -206,7 +203,7 @@ public static class BankingEndpoints
         return TypedResults.Ok(Page.Of(transactions, page, total));
     }
 
-    private static async Task<IResult> CreateTransaction(CreateBankTransactionRequest request, [AsParameters] Writes writes, CancellationToken cancellationToken)
+    private static async Task<Results<Created<BankTransactionView>, ApiError>> CreateTransaction(CreateBankTransactionRequest request, [AsParameters] Writes writes, CancellationToken cancellationToken)
     {
         await using var write = await writes.Transactions.BeginAsync(cancellationToken);
         var caller = writes.Caller;
@@ -231,14 +228,14 @@ public static class BankingEndpoints
         return TypedResults.Created($"/api/v1/transactions/{created[0].Id}", created[0]);
     }
 
-    private static async Task<IResult> GetTransaction(string id, Caller caller, NpgsqlDataSource db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<BankTransactionView>, ApiError>> GetTransaction(string id, Caller caller, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var row = await BankTransactions.LoadRowAsync(connection, caller.OrganisationId, id, null, forUpdate: false, cancellationToken);
         return row is null ? TransactionNotFound() : TypedResults.Ok(BankTransactions.ToView(row));
     }
 
-    private static async Task<IResult> UpdateTransaction(string id, UpdateBankTransactionRequest request, [AsParameters] Writes writes, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<BankTransactionView>, ApiError>> UpdateTransaction(string id, UpdateBankTransactionRequest request, [AsParameters] Writes writes, CancellationToken cancellationToken)
     {
         await using var write = await writes.Transactions.BeginAsync(cancellationToken);
         var caller = writes.Caller;

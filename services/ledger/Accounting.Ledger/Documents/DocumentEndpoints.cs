@@ -39,7 +39,9 @@ public static class DocumentEndpoints
         documents.MapPost("/upload", Upload).RequireScope("documents:write").WithName("uploadDocument")
             .Accepts<DocumentUploadForm>("multipart/form-data");
         documents.MapGet("/{id}", Get).RequireScope("documents:read").WithName("getDocument");
-        documents.MapGet("/{id}/content", Content).RequireScope("documents:read").WithName("getDocumentContent");
+        documents.MapGet("/{id}/content", Content).RequireScope("documents:read").WithName("getDocumentContent")
+            .Produces<Stream>(StatusCodes.Status200OK, DocumentContent.ContentTypes[0], DocumentContent.ContentTypes[1..])
+            .Produces(StatusCodes.Status304NotModified);
         documents.MapDelete("/{id}", Delete).RequireScope("documents:write").WithName("deleteDocument");
         return app;
     }

@@ -7,6 +7,7 @@ using Accounting.ServiceDefaults.Identity;
 using Accounting.ServiceDefaults.Validation;
 using Dapper;
 using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
 namespace Accounting.Ledger.Endpoints;
@@ -61,14 +62,14 @@ public static class AccountEndpoints
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
         var accounts = app.MapGroup("/api/v1/accounts");
-        accounts.MapGet("/", List).RequireScope("accounts:read");
-        accounts.MapPost("/", Create).RequireScope("accounts:write").Validate<CreateAccountRequest>();
-        accounts.MapGet("/{id}", Get).RequireScope("accounts:read");
-        accounts.MapPatch("/{id}", Update).RequireScope("accounts:write").Validate<UpdateAccountRequest>();
+        accounts.MapGet("/", List).RequireScope("accounts:read").WithName("listAccounts");
+        accounts.MapPost("/", Create).RequireScope("accounts:write").Validate<CreateAccountRequest>().WithName("createAccount");
+        accounts.MapGet("/{id}", Get).RequireScope("accounts:read").WithName("getAccount");
+        accounts.MapPatch("/{id}", Update).RequireScope("accounts:write").Validate<UpdateAccountRequest>().WithName("updateAccount");
         return app;
     }
 
-    private static async Task<IResult> List(HttpRequest request, Caller caller, PageRequest page, NpgsqlDataSource db, CancellationToken cancellationToken)
+    private static async Task<Ok<Page<AccountView>>> List(HttpRequest request, Caller caller, PageRequest page, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
         var filters = new QueryFilters(request, "type", "archived");
         var type = filters.OneOf("type", AccountRules.Types);
@@ -85,12 +86,12 @@ public static class AccountEndpoints
         return TypedResults.Ok(Page.Of(accounts, page, total));
     }
 
-    private static async Task<IResult> Create(
-        CreateAccountRequest request, Caller caller, WriteTransactions transactions, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Created<AccountView>, ApiError>> Create(CreateAccountRequest request, [AsParameters] Writes writes, CancellationToken cancellationToken)
     {
-        await using var write = await transactions.BeginAsync(cancellationToken);
+        await using var write = await writes.Transactions.BeginAsync(cancellationToken);
         var account = await InsertAsync(
-            write.Transaction, caller.OrganisationId, new CreateAccountRequest(request.Code!.Trim(), request.Name!.Trim(), request.Type, request.Subtype), clock, cancellationToken);
+            write.Transaction, writes.Caller.OrganisationId, new CreateAccountRequest(request.Code!.Trim(), request.Name!.Trim(), request.Type, request.Subtype), writes.Clock,
+            cancellationToken);
         if (account is null)
         {
             return ApiError.Conflict($"An account with code {request.Code} already exists in this organisation.");
@@ -122,7 +123,7 @@ public static class AccountEndpoints
             transaction, cancellationToken: cancellationToken));
     }
 
-    private static async Task<IResult> Get(string id, Caller caller, NpgsqlDataSource db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<AccountView>, ApiError>> Get(string id, Caller caller, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var account = await connection.QuerySingleOrDefaultAsync<AccountView>(new CommandDefinition(
@@ -130,10 +131,10 @@ public static class AccountEndpoints
         return account is null ? ApiError.NotFound("No such account in this organisation.") : TypedResults.Ok(account);
     }
 
-    private static async Task<IResult> Update(
-        string id, UpdateAccountRequest request, Caller caller, WriteTransactions transactions, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<AccountView>, ApiError>> Update(string id, UpdateAccountRequest request, [AsParameters] Writes writes, CancellationToken cancellationToken)
     {
-        await using var write = await transactions.BeginAsync(cancellationToken);
+        var caller = writes.Caller;
+        await using var write = await writes.Transactions.BeginAsync(cancellationToken);
         var current = await write.Connection.QuerySingleOrDefaultAsync<AccountView>(new CommandDefinition(
             $"SELECT {Columns} FROM accounts WHERE id = @Id AND organisation_id = @OrganisationId FOR UPDATE",
             new { Id = id, caller.OrganisationId }, write.Transaction, cancellationToken: cancellationToken));
@@ -158,7 +159,7 @@ public static class AccountEndpoints
             }
         }
 
-        var updated = await RenameAsync(write, id, request, current, caller, clock, cancellationToken);
+        var updated = await RenameAsync(write, id, request, current, caller, writes.Clock, cancellationToken);
         if (updated is null)
         {
             return ApiError.Conflict($"An account with code {request.Code} already exists in this organisation.");

@@ -1,6 +1,7 @@
 using Accounting.ServiceDefaults.Http;
 using Accounting.ServiceDefaults.Identity;
 using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
 namespace Accounting.Ledger.Endpoints;
@@ -16,11 +17,11 @@ public static class CategoryEndpoints
 
     public static IEndpointRouteBuilder MapCategoryEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/categories", List).RequireScope("transactions:read");
+        app.MapGet("/api/v1/categories", List).RequireScope("transactions:read").WithName("listCategories");
         return app;
     }
 
-    private static async Task<IResult> List(HttpRequest request, Caller caller, PageRequest page, NpgsqlDataSource db, CancellationToken cancellationToken)
+    private static async Task<Ok<Page<CategoryView>>> List(HttpRequest request, Caller caller, PageRequest page, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
         new QueryFilters(request).ThrowIfInvalid();
         await using var connection = await db.OpenConnectionAsync(cancellationToken);

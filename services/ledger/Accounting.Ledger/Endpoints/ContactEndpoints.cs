@@ -1,6 +1,5 @@
 using Accounting.Contracts.Ledger;
 using Accounting.Messaging;
-using Accounting.Postgres;
 using Accounting.ServiceDefaults;
 using Accounting.ServiceDefaults.Errors;
 using Accounting.ServiceDefaults.Http;
@@ -8,6 +7,7 @@ using Accounting.ServiceDefaults.Identity;
 using Accounting.ServiceDefaults.Validation;
 using Dapper;
 using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
 namespace Accounting.Ledger.Endpoints;
@@ -69,25 +69,25 @@ public static class ContactEndpoints
             var type = filters.OneOf("type", ContactRules.Types);
             filters.ThrowIfInvalid();
             return List(caller, page, type, request.Query["q"].ToString(), db, cancellationToken);
-        }).RequireScope("contacts:read");
+        }).RequireScope("contacts:read").WithName("listContacts");
         contacts.MapGet("/customers", (HttpRequest request, Caller caller, PageRequest page, NpgsqlDataSource db, CancellationToken cancellationToken) =>
         {
             new QueryFilters(request, "q").ThrowIfInvalid();
             return List(caller, page, "customer", request.Query["q"].ToString(), db, cancellationToken);
-        }).RequireScope("contacts:read");
+        }).RequireScope("contacts:read").WithName("listCustomers");
         contacts.MapGet("/vendors", (HttpRequest request, Caller caller, PageRequest page, NpgsqlDataSource db, CancellationToken cancellationToken) =>
         {
             new QueryFilters(request, "q").ThrowIfInvalid();
             return List(caller, page, "supplier", request.Query["q"].ToString(), db, cancellationToken);
-        }).RequireScope("contacts:read");
-        contacts.MapPost("/", Create).RequireScope("contacts:write").Validate<CreateContactRequest>();
-        contacts.MapGet("/{id}", Get).RequireScope("contacts:read");
-        contacts.MapPatch("/{id}", Update).RequireScope("contacts:write").Validate<UpdateContactRequest>();
-        contacts.MapDelete("/{id}", Delete).RequireScope("contacts:write");
+        }).RequireScope("contacts:read").WithName("listVendors");
+        contacts.MapPost("/", Create).RequireScope("contacts:write").Validate<CreateContactRequest>().WithName("createContact");
+        contacts.MapGet("/{id}", Get).RequireScope("contacts:read").WithName("getContact");
+        contacts.MapPatch("/{id}", Update).RequireScope("contacts:write").Validate<UpdateContactRequest>().WithName("updateContact");
+        contacts.MapDelete("/{id}", Delete).RequireScope("contacts:write").WithName("deleteContact");
         return app;
     }
 
-    private static async Task<IResult> List(Caller caller, PageRequest page, string? type, string search, NpgsqlDataSource db, CancellationToken cancellationToken)
+    private static async Task<Ok<Page<ContactView>>> List(Caller caller, PageRequest page, string? type, string search, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
         const string Where = """
             organisation_id = @OrganisationId AND deleted_at IS NULL AND (@Type::text IS NULL OR type = @Type)
@@ -101,12 +101,12 @@ public static class ContactEndpoints
         return TypedResults.Ok(Page.Of(contacts, page, total));
     }
 
-    private static async Task<IResult> Create(
-        CreateContactRequest request, Caller caller, WriteTransactions transactions, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Created<ContactView>> Create(CreateContactRequest request, [AsParameters] Writes writes, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
+        var caller = writes.Caller;
+        var now = writes.Clock.GetUtcNow();
         var contact = new ContactView(Ids.New("ct"), request.Type!, request.Name!.Trim(), request.Email, request.Phone, request.Address, request.VatNumber, now, now);
-        await using var write = await transactions.BeginAsync(cancellationToken);
+        await using var write = await writes.Transactions.BeginAsync(cancellationToken);
         await write.Connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO contacts (id, organisation_id, type, name, email, phone, address, vat_number, created_at, updated_at)
@@ -128,7 +128,7 @@ public static class ContactEndpoints
         return TypedResults.Created($"/api/v1/contacts/{contact.Id}", contact);
     }
 
-    private static async Task<IResult> Get(string id, Caller caller, NpgsqlDataSource db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ContactView>, ApiError>> Get(string id, Caller caller, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var contact = await connection.QuerySingleOrDefaultAsync<ContactView>(new CommandDefinition(
@@ -137,10 +137,11 @@ public static class ContactEndpoints
         return contact is null ? ApiError.NotFound("No such contact in this organisation.") : TypedResults.Ok(contact);
     }
 
-    private static async Task<IResult> Update(
-        string id, UpdateContactRequest request, Caller caller, WriteTransactions transactions, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ContactView>, ApiError>> Update(
+        string id, UpdateContactRequest request, [AsParameters] Writes writes, CancellationToken cancellationToken)
     {
-        await using var write = await transactions.BeginAsync(cancellationToken);
+        var caller = writes.Caller;
+        await using var write = await writes.Transactions.BeginAsync(cancellationToken);
         var contact = await write.Connection.QuerySingleOrDefaultAsync<ContactView>(new CommandDefinition(
             $"""
             UPDATE contacts SET type = coalesce(@Type, type), name = coalesce(@Name, name), email = coalesce(@Email, email),
@@ -148,7 +149,7 @@ public static class ContactEndpoints
             WHERE id = @Id AND organisation_id = @OrganisationId AND deleted_at IS NULL
             RETURNING {Columns}
             """,
-            new { Id = id, caller.OrganisationId, request.Type, Name = request.Name?.Trim(), request.Email, request.Phone, request.Address, request.VatNumber, Now = clock.GetUtcNow() },
+            new { Id = id, caller.OrganisationId, request.Type, Name = request.Name?.Trim(), request.Email, request.Phone, request.Address, request.VatNumber, Now = writes.Clock.GetUtcNow() },
             write.Transaction, cancellationToken: cancellationToken));
         if (contact is null)
         {
@@ -160,12 +161,12 @@ public static class ContactEndpoints
     }
 
     /// <summary>Deleting hides the contact; invoices and bills that name it keep their history.</summary>
-    private static async Task<IResult> Delete(string id, Caller caller, WriteTransactions transactions, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ApiError>> Delete(string id, [AsParameters] Writes writes, CancellationToken cancellationToken)
     {
-        await using var write = await transactions.BeginAsync(cancellationToken);
+        await using var write = await writes.Transactions.BeginAsync(cancellationToken);
         var deleted = await write.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE contacts SET deleted_at = @Now WHERE id = @Id AND organisation_id = @OrganisationId AND deleted_at IS NULL",
-            new { Id = id, caller.OrganisationId, Now = clock.GetUtcNow() }, write.Transaction, cancellationToken: cancellationToken));
+            new { Id = id, writes.Caller.OrganisationId, Now = writes.Clock.GetUtcNow() }, write.Transaction, cancellationToken: cancellationToken));
         if (deleted == 0)
         {
             return ApiError.NotFound("No such contact in this organisation.");

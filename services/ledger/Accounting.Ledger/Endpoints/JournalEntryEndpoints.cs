@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using Accounting.Ledger.Posting;
-using Accounting.Postgres;
 using Accounting.ServiceDefaults.Errors;
 using Accounting.ServiceDefaults.Http;
 using Accounting.ServiceDefaults.Identity;
 using Accounting.ServiceDefaults.Validation;
 using Dapper;
 using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
 namespace Accounting.Ledger.Endpoints;
@@ -67,14 +67,14 @@ public static class JournalEntryEndpoints
     public static IEndpointRouteBuilder MapJournalEntryEndpoints(this IEndpointRouteBuilder app)
     {
         var entries = app.MapGroup("/api/v1/journal-entries");
-        entries.MapGet("/", List).RequireScope("journals:read");
-        entries.MapPost("/", Create).RequireScope("journals:write").Validate<CreateJournalEntryRequest>();
-        entries.MapGet("/{id}", Get).RequireScope("journals:read");
-        entries.MapPost("/{id}/reverse", Reverse).RequireScope("journals:write");
+        entries.MapGet("/", List).RequireScope("journals:read").WithName("listJournalEntries");
+        entries.MapPost("/", Create).RequireScope("journals:write").Validate<CreateJournalEntryRequest>().WithName("createJournalEntry");
+        entries.MapGet("/{id}", Get).RequireScope("journals:read").WithName("getJournalEntry");
+        entries.MapPost("/{id}/reverse", Reverse).RequireScope("journals:write").WithName("reverseJournalEntry");
         return app;
     }
 
-    private static async Task<IResult> List(HttpRequest request, Caller caller, PageRequest page, NpgsqlDataSource db, CancellationToken cancellationToken)
+    private static async Task<Ok<Page<JournalEntryView>>> List(HttpRequest request, Caller caller, PageRequest page, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
         var filters = new QueryFilters(request, "from", "to", "source_type");
         var from = filters.Date("from");
@@ -94,11 +94,11 @@ public static class JournalEntryEndpoints
         return TypedResults.Ok(Page.Of(entries, page, total));
     }
 
-    private static async Task<IResult> Create(
-        CreateJournalEntryRequest request, Caller caller, WriteTransactions transactions, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Created<JournalEntryView>, ApiError>> Create(
+        CreateJournalEntryRequest request, [AsParameters] Writes writes, CancellationToken cancellationToken)
     {
-        await using var write = await transactions.BeginAsync(cancellationToken);
-        var posted = await Journal.PostAsync(write.Transaction, caller, new JournalPosting(
+        await using var write = await writes.Transactions.BeginAsync(cancellationToken);
+        var posted = await Journal.PostAsync(write.Transaction, writes.Caller, new JournalPosting(
             request.Date!.Value,
             request.Currency!,
             request.Description!.Trim(),
@@ -106,7 +106,7 @@ public static class JournalEntryEndpoints
             JournalSources.Manual,
             null,
             [.. request.Lines!.Select(l => new PostingLine(l.AccountId!, l.Debit ?? 0, l.Credit ?? 0, l.Description))],
-            FieldPrefix: "lines"), clock, cancellationToken);
+            FieldPrefix: "lines"), writes.Clock, cancellationToken);
         if (posted.Error is { } error)
         {
             return error;
@@ -116,29 +116,31 @@ public static class JournalEntryEndpoints
         return TypedResults.Created($"/api/v1/journal-entries/{posted.Value!.Id}", posted.Value);
     }
 
-    private static async Task<IResult> Get(string id, Caller caller, NpgsqlDataSource db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<JournalEntryView>, ApiError>> Get(string id, Caller caller, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var entry = await Journal.LoadAsync(connection, caller.OrganisationId, id, null, forUpdate: false, cancellationToken);
         return entry is null ? ApiError.NotFound("No such journal entry in this organisation.") : TypedResults.Ok(entry);
     }
 
-    private static async Task<IResult> Reverse(
-        string id, ReverseJournalEntryRequest? request, Caller caller, WriteTransactions transactions, TimeProvider clock, CancellationToken cancellationToken)
+    /// <summary>Answers with the reversed entry, which now names its reversal; the reversal is an entry of its own.</summary>
+    private static async Task<Results<Ok<JournalEntryView>, ApiError>> Reverse(
+        string id, ReverseJournalEntryRequest? request, [AsParameters] Writes writes, CancellationToken cancellationToken)
     {
+        var caller = writes.Caller;
         if (request?.Date is { } date && !LedgerDates.IsPlausible(date))
         {
             return ApiError.ValidationFailed("date", "date " + LedgerDates.PlausibleMessage);
         }
 
-        await using var write = await transactions.BeginAsync(cancellationToken);
+        await using var write = await writes.Transactions.BeginAsync(cancellationToken);
         var source = await Journal.SourceOfAsync(write.Transaction, caller.OrganisationId, id, cancellationToken);
         if (source is not (null or JournalSources.Manual or JournalSources.Reversal))
         {
             return ApiError.Conflict($"Journal entry {id} was posted by a {source}; void or correct the {source} instead.");
         }
 
-        var reversal = await Journal.ReverseAsync(write.Transaction, caller, id, request?.Date, JournalSources.Reversal, id, clock, cancellationToken);
+        var reversal = await Journal.ReverseAsync(write.Transaction, caller, id, request?.Date, JournalSources.Reversal, id, writes.Clock, cancellationToken);
         if (reversal is not { } outcome)
         {
             return ApiError.NotFound("No such journal entry in this organisation.");
@@ -151,6 +153,6 @@ public static class JournalEntryEndpoints
 
         var reversed = await Journal.LoadAsync(write.Connection, caller.OrganisationId, id, write.Transaction, forUpdate: false, cancellationToken);
         await write.CommitAsync(cancellationToken);
-        return TypedResults.Ok(reversed);
+        return TypedResults.Ok(reversed!);
     }
 }

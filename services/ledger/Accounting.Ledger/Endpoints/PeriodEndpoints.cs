@@ -2,13 +2,13 @@ using Accounting.Contracts.Ledger;
 using Accounting.Ledger.Chart;
 using Accounting.Ledger.Posting;
 using Accounting.Messaging;
-using Accounting.Postgres;
 using Accounting.ServiceDefaults.Errors;
 using Accounting.ServiceDefaults.Http;
 using Accounting.ServiceDefaults.Identity;
 using Accounting.ServiceDefaults.Validation;
 using Dapper;
 using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
 namespace Accounting.Ledger.Endpoints;
@@ -32,12 +32,12 @@ public static class PeriodEndpoints
     public static IEndpointRouteBuilder MapPeriodEndpoints(this IEndpointRouteBuilder app)
     {
         var periods = app.MapGroup("/api/v1/periods");
-        periods.MapGet("/", List).RequireScope("journals:read");
-        periods.MapPost("/close", Close).RequireScope("journals:write").Validate<ClosePeriodRequest>();
+        periods.MapGet("/", List).RequireScope("journals:read").WithName("listPeriods");
+        periods.MapPost("/close", Close).RequireScope("journals:write").Validate<ClosePeriodRequest>().WithName("closePeriod");
         return app;
     }
 
-    private static async Task<IResult> List(HttpRequest request, Caller caller, PageRequest page, NpgsqlDataSource db, CancellationToken cancellationToken)
+    private static async Task<Ok<Page<PeriodView>>> List(HttpRequest request, Caller caller, PageRequest page, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
         new QueryFilters(request).ThrowIfInvalid();
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
@@ -52,12 +52,12 @@ public static class PeriodEndpoints
         return TypedResults.Ok(Page.Of(periods, page, total));
     }
 
-    private static async Task<IResult> Close(
-        ClosePeriodRequest request, Caller caller, WriteTransactions transactions, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<PeriodView>, ApiError>> Close(ClosePeriodRequest request, [AsParameters] Writes writes, CancellationToken cancellationToken)
     {
+        var caller = writes.Caller;
         var periodEnd = request.PeriodEnd!.Value;
-        var now = clock.GetUtcNow();
-        await using var write = await transactions.BeginAsync(cancellationToken);
+        var now = writes.Clock.GetUtcNow();
+        await using var write = await writes.Transactions.BeginAsync(cancellationToken);
         await DefaultChart.EnsureOrganisationAsync(write.Transaction, caller.OrganisationId, cancellationToken);
         // Exclusive: waits for postings in flight (they hold the lock shared) and holds new ones back until the close commits.
         await write.Connection.ExecuteAsync(new CommandDefinition(

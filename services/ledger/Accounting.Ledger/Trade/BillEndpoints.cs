@@ -1,9 +1,4 @@
-using Accounting.Postgres;
-using Accounting.ServiceDefaults.Http;
-using Accounting.ServiceDefaults.Identity;
-using Accounting.ServiceDefaults.Validation;
 using FluentValidation;
-using Npgsql;
 
 namespace Accounting.Ledger.Trade;
 
@@ -23,30 +18,17 @@ public sealed class CreateBillValidator : TradeDocumentValidator<CreateBillReque
 /// <summary>Bills (contract §5): the purchase mirror of invoices; <c>bill_number</c> is the supplier's reference.</summary>
 public static class BillEndpoints
 {
-    private static readonly TradeKind Kind = TradeKind.Bill;
+    private static readonly TradeDocumentApi<BillView, CreateBillRequest, UpdateBillRequest> Bills = new(
+        TradeKind.Bill,
+        PostAction: "approve",
+        SupplierNumber: request => request.BillNumber,
+        Merge: (request, current, lines) => new CreateBillRequest(
+            request.ContactId ?? current.ContactId, request.BillNumber ?? current.Number, request.IssueDate ?? current.IssueDate, request.DueDate ?? current.DueDate,
+            request.Currency ?? current.Currency, request.Reference ?? current.Reference, request.Lines ?? lines));
 
     public static IEndpointRouteBuilder MapBillEndpoints(this IEndpointRouteBuilder app)
     {
-        var bills = app.MapGroup(Kind.Path);
-        bills.MapGet("/", (HttpRequest request, Caller caller, PageRequest page, NpgsqlDataSource db, CancellationToken cancellationToken) =>
-            TradeEndpoints.List(Kind, request, caller, page, db, cancellationToken)).RequireScope("bills:read");
-        bills.MapPost("/", (CreateBillRequest request, Caller caller, WriteTransactions transactions, TimeProvider clock, CancellationToken cancellationToken) =>
-            TradeEndpoints.Create(Kind, request, request.BillNumber, caller, transactions, clock, cancellationToken)).RequireScope("bills:write").Validate<CreateBillRequest>();
-        bills.MapGet("/{id}", (string id, Caller caller, NpgsqlDataSource db, CancellationToken cancellationToken) =>
-            TradeEndpoints.Get(Kind, id, caller, db, cancellationToken)).RequireScope("bills:read");
-        bills.MapPatch("/{id}", (string id, UpdateBillRequest request, Caller caller, IValidator<CreateBillRequest> validator, WriteTransactions transactions, TimeProvider clock, CancellationToken cancellationToken) =>
-            TradeEndpoints.UpdateDraft(
-                Kind, id,
-                (current, lines) => new CreateBillRequest(
-                    request.ContactId ?? current.ContactId, request.BillNumber ?? current.Number, request.IssueDate ?? current.IssueDate, request.DueDate ?? current.DueDate,
-                    request.Currency ?? current.Currency, request.Reference ?? current.Reference, request.Lines ?? lines),
-                merged => merged.BillNumber, caller, validator, transactions, clock, cancellationToken)).RequireScope("bills:write");
-        bills.MapPost("/{id}/approve", (string id, Caller caller, WriteTransactions transactions, TimeProvider clock, CancellationToken cancellationToken) =>
-            TradeEndpoints.Act(Kind, transactions, transaction => TradeDocuments.PostAsync(Kind, id, caller, transaction, clock, cancellationToken), cancellationToken))
-            .RequireScope("bills:write");
-        bills.MapPost("/{id}/payments", (string id, PaymentRequest request, Caller caller, WriteTransactions transactions, TimeProvider clock, CancellationToken cancellationToken) =>
-            TradeEndpoints.Act(Kind, transactions, transaction => TradeDocuments.PayAsync(Kind, id, request, caller, transaction, clock, cancellationToken), cancellationToken))
-            .RequireScope("bills:write").Validate<PaymentRequest>();
+        app.MapTradeDocuments(Bills);
         return app;
     }
 }
