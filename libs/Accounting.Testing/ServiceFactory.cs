@@ -56,6 +56,7 @@ public class ServiceFactory<TProgram>(string serviceName) : WebApplicationFactor
         builder.UseSetting("InternalIdentity:VerificationKeyPath", TestIdentity.VerificationKeyPath);
         builder.UseSetting($"ServiceIdentity:TrustedServices:{TestIdentity.TrustedService}:VerificationKeyPath", TestIdentity.ServiceVerificationKeyPath);
         builder.UseSetting("ServiceIdentity:SigningKeyPath", TestIdentity.ServiceSigningKeyPath);
+        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new DeclaredResponses()));
     }
 
     async Task IAsyncLifetime.DisposeAsync()

@@ -1,6 +1,8 @@
+using System.Globalization;
 using Accounting.ServiceDefaults.Http;
 using Accounting.ServiceDefaults.Identity;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.OpenApi;
@@ -30,11 +32,15 @@ public static class ApiDocumentation
                 Describe(document);
                 return Task.CompletedTask;
             });
-            options.AddOperationTransformer((operation, context, _) =>
+            options.AddOperationTransformer(async (operation, context, cancellationToken) =>
             {
                 Describe(operation, context);
-                return Task.CompletedTask;
+                await DescribeAlternativesAsync(operation, context, cancellationToken);
             });
+            // A wrapper documented as its type argument is inlined: a component of its own would name the wrapper, not the value.
+            options.CreateSchemaReferenceId = type =>
+                JsonAsTypeArgumentAttribute.IsOn(type.Type) ? null : OpenApiOptions.CreateDefaultSchemaReferenceId(type);
+            options.AddSchemaTransformer(JsonAsTypeArgumentAttribute.TransformAsync);
             options.AddSchemaTransformer((schema, context, _) =>
             {
                 // A generated client must hold money in a decimal type, never a binary float.
@@ -111,9 +117,16 @@ public static class ApiDocumentation
 
         var hasBody = description.ParameterDescriptions.Any(p => p.Source?.Id is "Body" or "Form" or "FormFile");
         // Query parameters, pagination and filters are validated too: a bad one is a 422, never ignored (§1).
-        var hasQuery = description.ParameterDescriptions.Any(p => p.Source?.Id == "Query" || p.Type == typeof(PageRequest))
+        // PageRequest binds itself (BindAsync), so the API explorer lists no parameter for it: the handler's signature shows it.
+        var hasQuery = description.ParameterDescriptions.Any(p => p.Source?.Id == "Query")
+            || metadata.OfType<System.Reflection.MethodInfo>().Any(handler => handler.GetParameters().Any(p => p.ParameterType == typeof(PageRequest)))
             || metadata.OfType<ValidatedRequestMetadata>().Any();
         var responses = new ErrorResponses(operation, context.Document);
+        foreach (var declared in metadata.OfType<DeclaredErrorMetadata>())
+        {
+            responses.Add(declared.Status, declared.Description);
+        }
+
         if (hasBody)
         {
             responses.Add(400, "The body is not valid JSON or cannot be read.");
@@ -142,6 +155,51 @@ public static class ApiDocumentation
         }
 
         responses.Add(429, "Rate limit reached; `Retry-After` says when to retry.");
+    }
+
+    /// <summary>
+    /// A status answered with one of several bodies (a login that either completes or asks for a
+    /// second factor) is each of them (<c>oneOf</c>), not whichever was declared last.
+    /// </summary>
+    private static async Task DescribeAlternativesAsync(
+        OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        // The API explorer keeps one type per status; the endpoint's own metadata has them all.
+        var alternatives = context.Description.ActionDescriptor.EndpointMetadata.OfType<IProducesResponseTypeMetadata>()
+            .Where(response => response.Type is { } type && type != typeof(void))
+            .GroupBy(response => response.StatusCode)
+            .Select(group => (Status: group.Key, Types: group.Select(response => response.Type!).Distinct().ToList()))
+            .Where(group => group.Types.Count > 1);
+        foreach (var (status, types) in alternatives)
+        {
+            if (operation.Responses?.GetValueOrDefault(status.ToString(CultureInfo.InvariantCulture)) is not { Content: { } content })
+            {
+                continue;
+            }
+
+            var schemas = new List<IOpenApiSchema>();
+            foreach (var type in types)
+            {
+                schemas.Add(await ComponentAsync(type, context, cancellationToken));
+            }
+
+            foreach (var media in content.Values)
+            {
+                media.Schema = new OpenApiSchema { OneOf = schemas };
+            }
+        }
+    }
+
+    private static async Task<IOpenApiSchema> ComponentAsync(Type type, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        var document = context.Document!;
+        var id = type.Name;
+        if (document.Components?.Schemas?.ContainsKey(id) != true)
+        {
+            document.AddComponent(id, await context.GetOrCreateSchemaAsync(type, cancellationToken: cancellationToken));
+        }
+
+        return new OpenApiSchemaReference(id, document);
     }
 }
 

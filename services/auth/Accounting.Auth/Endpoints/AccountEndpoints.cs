@@ -2,10 +2,12 @@ using Accounting.Auth.Security;
 using Accounting.Postgres;
 using Accounting.ServiceDefaults.Errors;
 using Accounting.ServiceDefaults.Identity;
+using Accounting.ServiceDefaults.OpenApi;
 using Accounting.ServiceDefaults.Security;
 using Accounting.ServiceDefaults.Validation;
 using Dapper;
 using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -36,21 +38,28 @@ public sealed class SwitchOrganisationValidator : AbstractValidator<SwitchOrgani
     public SwitchOrganisationValidator() => RuleFor(r => r.OrganisationId).NotEmpty().MaximumLength(64);
 }
 
+public sealed record TotpServices(WriteTransactions Transactions, SecretProtector Protector, IOptions<AuthOptions> Options, TimeProvider Clock);
+
+public sealed record TotpLoginServices(NpgsqlDataSource Db, TokenService Tokens, SecretProtector Protector, IOptions<AuthOptions> Options, TimeProvider Clock);
+
 /// <summary>What a signed-in user does with their own account: profile, password, second factor, organisation.</summary>
 public static class AccountEndpoints
 {
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
         // The temporary token of a TOTP login is the credential here, not a session.
-        app.MapPost("/api/v1/auth/totp/verify", VerifyTotpLogin).AllowAnonymous().Validate<TotpCodeRequest>();
+        app.MapPost("/api/v1/auth/totp/verify", VerifyTotpLogin).AllowAnonymous().Validate<TotpCodeRequest>()
+            .ProducesError(401, "No temporary token, one that is invalid or expired, or a wrong code (`totp_required`, `invalid_token`, `invalid_totp`).")
+            .ProducesError(423, "Too many failed logins: the account is locked for a while (`account_locked`).");
 
         var account = app.MapGroup("/api/v1/auth").RequireUser();
-        account.MapGet("/me", Me);
+        account.MapGet("/me", Me).ProducesError(404, "The user, or their membership of this session's organisation, no longer exists.");
         account.MapPost("/password", ChangePassword).Validate<ChangePasswordRequest>();
         account.MapPost("/totp/setup", SetUpTotp);
         account.MapPost("/totp/enable", EnableTotp).Validate<TotpCodeRequest>();
         account.MapPost("/totp/disable", DisableTotp).Validate<TotpCodeRequest>();
-        account.MapPost("/switch-organisation", SwitchOrganisation).Validate<SwitchOrganisationRequest>();
+        account.MapPost("/switch-organisation", SwitchOrganisation).Validate<SwitchOrganisationRequest>()
+            .ProducesError(404, "The user is not a member of that organisation.");
         return app;
     }
 
@@ -58,7 +67,7 @@ public static class AccountEndpoints
 
     private sealed record Challenge(string UserId, string OrganisationId, DateTimeOffset ExpiresAt, DateTimeOffset? UsedAt, int FailedAttempts);
 
-    private static async Task<IResult> Me(Caller caller, NpgsqlDataSource db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<MeView>, ApiError>> Me(Caller caller, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var user = await connection.QuerySingleOrDefaultAsync<UserView>(new CommandDefinition(
@@ -80,18 +89,12 @@ public static class AccountEndpoints
             return ApiError.NotFound("You are no longer a member of this organisation.");
         }
 
-        return TypedResults.Ok(new
-        {
-            user.Id,
-            user.Email,
-            user.FullName,
-            current.Role,
-            Organisation = new { current.Id, current.Name },
-            Organisations = memberships.Select(m => new { m.Id, m.Name, m.Role }),
-        });
+        return TypedResults.Ok(new MeView(
+            user.Id, user.Email, user.FullName, current.Role, new CurrentOrganisationView(current.Id, current.Name),
+            [.. memberships.Select(m => new MemberOfView(m.Id, m.Name, m.Role))]));
     }
 
-    private static async Task<IResult> ChangePassword(
+    private static async Task<Results<NoContent, ApiError>> ChangePassword(
         ChangePasswordRequest request, Caller caller, WriteTransactions transactions, TimeProvider clock, CancellationToken cancellationToken)
     {
         await using var write = await transactions.BeginAsync(cancellationToken);
@@ -114,10 +117,10 @@ public static class AccountEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> SetUpTotp(
-        Caller caller, WriteTransactions transactions, SecretProtector protector, IOptions<AuthOptions> options, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<TotpSetupView>, ApiError>> SetUpTotp(
+        Caller caller, [AsParameters] TotpServices services, CancellationToken cancellationToken)
     {
-        await using var write = await transactions.BeginAsync(cancellationToken);
+        await using var write = await services.Transactions.BeginAsync(cancellationToken);
         var state = await LockTotpStateAsync(write.Transaction, caller.PrincipalId, cancellationToken);
         if (state.TotpSecret is not null)
         {
@@ -127,15 +130,15 @@ public static class AccountEndpoints
         var secret = Totp.GenerateSecret();
         await write.Connection.ExecuteAsync(new CommandDefinition(
             "UPDATE users SET totp_pending_secret = @Secret WHERE id = @PrincipalId",
-            new { Secret = protector.Protect(secret, TotpPurpose(caller.PrincipalId)), caller.PrincipalId }, write.Transaction, cancellationToken: cancellationToken));
+            new { Secret = services.Protector.Protect(secret, TotpPurpose(caller.PrincipalId)), caller.PrincipalId }, write.Transaction, cancellationToken: cancellationToken));
         await write.CommitAsync(cancellationToken);
-        return TypedResults.Ok(new { Secret = Totp.ToBase32(secret), OtpauthUri = Totp.OtpAuthUri(options.Value.TotpIssuer, state.Email, secret) });
+        return TypedResults.Ok(new TotpSetupView(Totp.ToBase32(secret), Totp.OtpAuthUri(services.Options.Value.TotpIssuer, state.Email, secret)));
     }
 
-    private static async Task<IResult> EnableTotp(
-        TotpCodeRequest request, Caller caller, WriteTransactions transactions, SecretProtector protector, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ApiError>> EnableTotp(
+        TotpCodeRequest request, Caller caller, [AsParameters] TotpServices services, CancellationToken cancellationToken)
     {
-        await using var write = await transactions.BeginAsync(cancellationToken);
+        await using var write = await services.Transactions.BeginAsync(cancellationToken);
         var state = await LockTotpStateAsync(write.Transaction, caller.PrincipalId, cancellationToken);
         if (state.TotpSecret is not null)
         {
@@ -147,8 +150,8 @@ public static class AccountEndpoints
             return ApiError.Conflict("Call /auth/totp/setup first, then confirm with a code from your authenticator app.");
         }
 
-        var secret = protector.Unprotect(state.TotpPendingSecret, TotpPurpose(caller.PrincipalId));
-        if (Totp.Verify(secret, request.Code!, clock.GetUtcNow(), state.TotpLastStep) is not { } step)
+        var secret = services.Protector.Unprotect(state.TotpPendingSecret, TotpPurpose(caller.PrincipalId));
+        if (Totp.Verify(secret, request.Code!, services.Clock.GetUtcNow(), state.TotpLastStep) is not { } step)
         {
             return AuthErrors.InvalidTotp();
         }
@@ -160,18 +163,18 @@ public static class AccountEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> DisableTotp(
-        TotpCodeRequest request, Caller caller, WriteTransactions transactions, SecretProtector protector, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ApiError>> DisableTotp(
+        TotpCodeRequest request, Caller caller, [AsParameters] TotpServices services, CancellationToken cancellationToken)
     {
-        await using var write = await transactions.BeginAsync(cancellationToken);
+        await using var write = await services.Transactions.BeginAsync(cancellationToken);
         var state = await LockTotpStateAsync(write.Transaction, caller.PrincipalId, cancellationToken);
         if (state.TotpSecret is null)
         {
             return ApiError.Conflict("Two-factor authentication is not enabled.");
         }
 
-        var secret = protector.Unprotect(state.TotpSecret, TotpPurpose(caller.PrincipalId));
-        if (Totp.Verify(secret, request.Code!, clock.GetUtcNow(), state.TotpLastStep) is null)
+        var secret = services.Protector.Unprotect(state.TotpSecret, TotpPurpose(caller.PrincipalId));
+        if (Totp.Verify(secret, request.Code!, services.Clock.GetUtcNow(), state.TotpLastStep) is null)
         {
             return AuthErrors.InvalidTotp();
         }
@@ -183,10 +186,10 @@ public static class AccountEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> VerifyTotpLogin(
-        HttpRequest http, TotpCodeRequest request, NpgsqlDataSource db, TokenService tokens, SecretProtector protector,
-        IOptions<AuthOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<SessionView>, ApiError>> VerifyTotpLogin(
+        HttpRequest http, TotpCodeRequest request, [AsParameters] TotpLoginServices services, CancellationToken cancellationToken)
     {
+        var (db, tokens, protector, options, clock) = services;
         var header = http.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer tt_", StringComparison.Ordinal))
         {
@@ -246,10 +249,10 @@ public static class AccountEndpoints
         var user = await connection.QuerySingleAsync<UserView>(new CommandDefinition(
             "SELECT id, email, full_name, created_at FROM users WHERE id = @UserId", new { challenge.UserId }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Ok(new { Tokens = session, User = user });
+        return TypedResults.Ok(new SessionView(session, user));
     }
 
-    private static async Task<IResult> SwitchOrganisation(
+    private static async Task<Results<Ok<SessionTokensView>, ApiError>> SwitchOrganisation(
         SwitchOrganisationRequest request, Caller caller, WriteTransactions transactions, TokenService tokens, CancellationToken cancellationToken)
     {
         await using var write = await transactions.BeginAsync(cancellationToken);
@@ -266,7 +269,7 @@ public static class AccountEndpoints
 
         var session = await tokens.IssueAsync(write.Transaction, caller.PrincipalId, membership.TokenGeneration, request.OrganisationId!, membership.Role, familyId: null, cancellationToken);
         await write.CommitAsync(cancellationToken);
-        return TypedResults.Ok(new { Tokens = session });
+        return TypedResults.Ok(new SessionTokensView(session));
     }
 
     /// <summary>Row-locked, so two concurrent requests cannot both accept the same code.</summary>

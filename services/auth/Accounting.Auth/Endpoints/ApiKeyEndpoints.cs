@@ -9,6 +9,7 @@ using Accounting.ServiceDefaults.Identity;
 using Accounting.ServiceDefaults.Validation;
 using Dapper;
 using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using StackExchange.Redis;
@@ -20,6 +21,14 @@ public sealed record CreateApiKeyRequest(string? Name, IReadOnlyList<string>? Sc
 public sealed record ApiKeyView(
     string Id, string Name, string Prefix, string LastFour, string[] Scopes,
     DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? ExpiresAt);
+
+/// <summary>A new key with its secret: the answer to its creation, the only time the secret is shown.</summary>
+public sealed record CreatedApiKeyView(
+    string Id, string Name, string Prefix, string LastFour, string[] Scopes,
+    DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? ExpiresAt, string Key);
+
+public sealed record ApiKeyServices(
+    WriteTransactions Transactions, IOptions<AuthOptions> Options, IConnectionMultiplexer Redis, ILoggerFactory Loggers, TimeProvider Clock);
 
 public sealed class CreateApiKeyValidator : AbstractValidator<CreateApiKeyRequest>
 {
@@ -48,7 +57,7 @@ public static class ApiKeyEndpoints
 
     private const string Columns = "id, name, 'sk_' || mode AS prefix, last_four, scopes, created_at, last_used_at, expires_at";
 
-    private static async Task<IResult> List(Caller caller, PageRequest page, NpgsqlDataSource db, CancellationToken cancellationToken)
+    private static async Task<Ok<Page<ApiKeyView>>> List(Caller caller, PageRequest page, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var keys = (await connection.QueryAsync<ApiKeyView>(new CommandDefinition(
@@ -63,16 +72,16 @@ public static class ApiKeyEndpoints
         return TypedResults.Ok(Page.Of(keys, page, total));
     }
 
-    private static async Task<IResult> Create(
-        CreateApiKeyRequest request, Caller caller, WriteTransactions transactions, IOptions<AuthOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Created<CreatedApiKeyView>, ApiError>> Create(
+        CreateApiKeyRequest request, Caller caller, [AsParameters] ApiKeyServices services, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
+        var now = services.Clock.GetUtcNow();
         var mode = request.Mode ?? "live";
         var secret = $"sk_{mode}_{Ids.RandomBase62(40)}";
         var key = new ApiKeyView(Ids.New("key"), request.Name!.Trim(), "sk_" + mode, secret[^4..],
             [.. request.Scopes!.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)], now, null, request.ExpiresAt);
 
-        await using var write = await transactions.BeginAsync(cancellationToken);
+        await using var write = await services.Transactions.BeginAsync(cancellationToken);
         // The organisation's row serialises concurrent creations, so the quota cannot be overrun.
         await write.Connection.ExecuteAsync(new CommandDefinition(
             "SELECT 1 FROM organisations WHERE id = @OrganisationId FOR UPDATE", new { caller.OrganisationId }, write.Transaction, cancellationToken: cancellationToken));
@@ -82,7 +91,7 @@ public static class ApiKeyEndpoints
             WHERE organisation_id = @OrganisationId AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > @Now)
             """,
             new { caller.OrganisationId, Now = now }, write.Transaction, cancellationToken: cancellationToken));
-        if (active >= options.Value.MaxActiveApiKeys)
+        if (active >= services.Options.Value.MaxActiveApiKeys)
         {
             return ApiError.LimitReached(
                 "key_limit_reached", $"This organisation already has {active} active API keys, the most allowed. Revoke one first.");
@@ -111,17 +120,15 @@ public static class ApiKeyEndpoints
         }, key.Id, cancellationToken);
         await write.CommitAsync(cancellationToken);
 
-        return TypedResults.Created($"/api/v1/api-keys/{key.Id}", new
-        {
-            key.Id, key.Name, key.Prefix, key.LastFour, key.Scopes, key.CreatedAt, key.LastUsedAt, key.ExpiresAt, Key = secret,
-        });
+        return TypedResults.Created($"/api/v1/api-keys/{key.Id}", new CreatedApiKeyView(
+            key.Id, key.Name, key.Prefix, key.LastFour, key.Scopes, key.CreatedAt, key.LastUsedAt, key.ExpiresAt, secret));
     }
 
-    private static async Task<IResult> Revoke(
-        string id, Caller caller, WriteTransactions transactions, IConnectionMultiplexer redis, ILoggerFactory loggers, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ApiError>> Revoke(
+        string id, Caller caller, [AsParameters] ApiKeyServices services, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        await using var write = await transactions.BeginAsync(cancellationToken);
+        var now = services.Clock.GetUtcNow();
+        await using var write = await services.Transactions.BeginAsync(cancellationToken);
         var keyHash = await write.Connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
             """
             UPDATE api_keys SET revoked_at = @Now
@@ -145,7 +152,7 @@ public static class ApiKeyEndpoints
 
         // Gateways drop the key from their caches on this message, within a second. If Redis is down the
         // event above and the caches' short lifetime still end the key; the revocation itself is committed.
-        await RevocationNotice.PublishAsync(redis, keyHash, loggers.CreateLogger(nameof(ApiKeyEndpoints)));
+        await RevocationNotice.PublishAsync(services.Redis, keyHash, services.Loggers.CreateLogger(nameof(ApiKeyEndpoints)));
         return TypedResults.NoContent();
     }
 }

@@ -3,6 +3,7 @@ using Accounting.ServiceDefaults.Identity;
 using Dapper;
 using FluentValidation;
 using Accounting.ServiceDefaults.Validation;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
 namespace Accounting.Auth.Endpoints;
@@ -12,6 +13,10 @@ public sealed record ResolveApiKeyRequest(string? KeyHash);
 public sealed record ApiKeyUsage(string KeyId, DateTimeOffset LastUsedAt);
 
 public sealed record RecordUsageRequest(IReadOnlyList<ApiKeyUsage>? Usages);
+
+/// <summary>What the gateway learns of a key: whose it is, what it may do, and whether it still works.</summary>
+public sealed record ResolvedApiKeyView(
+    string KeyId, string OrganisationId, string Mode, string[] Scopes, string Plan, DateTimeOffset? ExpiresAt, string Status);
 
 public sealed class ResolveApiKeyValidator : AbstractValidator<ResolveApiKeyRequest>
 {
@@ -49,7 +54,7 @@ public static class InternalEndpoints
         DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt);
 
     /// <summary>One indexed lookup by hash; the gateway caches the answer and hears of revocations over Redis.</summary>
-    private static async Task<IResult> Resolve(ResolveApiKeyRequest request, NpgsqlDataSource db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ResolvedApiKeyView>, ApiError>> Resolve(ResolveApiKeyRequest request, NpgsqlDataSource db, TimeProvider clock, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var key = await connection.QuerySingleOrDefaultAsync<ResolvedKey>(new CommandDefinition(
@@ -65,11 +70,11 @@ public static class InternalEndpoints
         }
 
         var status = key.RevokedAt is not null ? "revoked" : key.ExpiresAt <= clock.GetUtcNow() ? "expired" : "active";
-        return TypedResults.Ok(new { key.KeyId, key.OrganisationId, key.Mode, key.Scopes, key.Plan, key.ExpiresAt, Status = status });
+        return TypedResults.Ok(new ResolvedApiKeyView(key.KeyId, key.OrganisationId, key.Mode, key.Scopes, key.Plan, key.ExpiresAt, status));
     }
 
     /// <summary>Gateways batch last-used times and report them here, one write per batch rather than per request.</summary>
-    private static async Task<IResult> RecordUsage(RecordUsageRequest request, NpgsqlDataSource db, CancellationToken cancellationToken)
+    private static async Task<NoContent> RecordUsage(RecordUsageRequest request, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(

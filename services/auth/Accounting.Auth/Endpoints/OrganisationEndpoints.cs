@@ -5,6 +5,7 @@ using Accounting.ServiceDefaults.Identity;
 using Accounting.ServiceDefaults.Validation;
 using Dapper;
 using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -17,6 +18,8 @@ public sealed class CreateOrganisationValidator : AbstractValidator<CreateOrgani
     public CreateOrganisationValidator() => RuleFor(r => r.Name).NotEmpty().MaximumLength(200);
 }
 
+public sealed record OrganisationServices(WriteTransactions Transactions, IOptions<AuthOptions> Options, TimeProvider Clock);
+
 public static class OrganisationEndpoints
 {
     public static IEndpointRouteBuilder MapOrganisationEndpoints(this IEndpointRouteBuilder app)
@@ -27,7 +30,7 @@ public static class OrganisationEndpoints
         return app;
     }
 
-    private static async Task<IResult> List(Caller caller, PageRequest page, NpgsqlDataSource db, CancellationToken cancellationToken)
+    private static async Task<Ok<Page<MembershipView>>> List(Caller caller, PageRequest page, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var memberships = (await connection.QueryAsync<MembershipView>(new CommandDefinition(
@@ -41,23 +44,23 @@ public static class OrganisationEndpoints
         return TypedResults.Ok(Page.Of(memberships, page, total));
     }
 
-    private static async Task<IResult> Create(
-        CreateOrganisationRequest request, Caller caller, WriteTransactions transactions, IOptions<AuthOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Created<MembershipView>, ApiError>> Create(
+        CreateOrganisationRequest request, Caller caller, [AsParameters] OrganisationServices services, CancellationToken cancellationToken)
     {
-        await using var write = await transactions.BeginAsync(cancellationToken);
+        await using var write = await services.Transactions.BeginAsync(cancellationToken);
         // The user's row is the lock that serialises concurrent creations against the quota.
         await write.Connection.ExecuteAsync(new CommandDefinition(
             "SELECT 1 FROM users WHERE id = @PrincipalId FOR UPDATE", new { caller.PrincipalId }, write.Transaction, cancellationToken: cancellationToken));
         var owned = await write.Connection.ExecuteScalarAsync<int>(new CommandDefinition(
             "SELECT count(*) FROM memberships WHERE user_id = @PrincipalId AND role = 'owner'",
             new { caller.PrincipalId }, write.Transaction, cancellationToken: cancellationToken));
-        if (owned >= options.Value.MaxOwnedOrganisations)
+        if (owned >= services.Options.Value.MaxOwnedOrganisations)
         {
             return ApiError.LimitReached(
                 "organisation_limit_reached", $"You already own {owned} organisations, the most allowed. Transfer or close one first.");
         }
 
-        var organisation = await Organisations.CreateAsync(write.Transaction, request.Name!.Trim(), caller.PrincipalId, clock.GetUtcNow(), cancellationToken);
+        var organisation = await Organisations.CreateAsync(write.Transaction, request.Name!.Trim(), caller.PrincipalId, services.Clock.GetUtcNow(), cancellationToken);
         await write.CommitAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/organisations/{organisation.Id}", new MembershipView(organisation.Id, organisation.Name, organisation.Plan, "owner", organisation.CreatedAt));
     }

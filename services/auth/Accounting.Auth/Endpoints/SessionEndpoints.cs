@@ -4,9 +4,11 @@ using Accounting.Messaging;
 using Accounting.ServiceDefaults;
 using Accounting.ServiceDefaults.Errors;
 using Accounting.ServiceDefaults.Identity;
+using Accounting.ServiceDefaults.OpenApi;
 using Accounting.ServiceDefaults.Validation;
 using Dapper;
 using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -43,15 +45,22 @@ public sealed class RefreshValidator : AbstractValidator<RefreshRequest>
     public RefreshValidator() => RuleFor(r => r.RefreshToken).NotEmpty().MaximumLength(200);
 }
 
+public sealed record SessionServices(NpgsqlDataSource Db, TokenService Tokens, IOptions<AuthOptions> Options, TimeProvider Clock);
+
 /// <summary>The public half of contract §3: register, log in (with a second factor), refresh, log out.</summary>
 public static class SessionEndpoints
 {
     public static IEndpointRouteBuilder MapSessionEndpoints(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/v1/auth").AllowAnonymous();
-        auth.MapPost("/register", Register).Validate<RegisterRequest>();
-        auth.MapPost("/login", Login).Validate<LoginRequest>();
-        auth.MapPost("/refresh", Refresh).Validate<RefreshRequest>();
+        auth.MapPost("/register", Register).Validate<RegisterRequest>()
+            .ProducesError(409, "An account with this email already exists.");
+        auth.MapPost("/login", Login).Validate<LoginRequest>()
+            .ProducesError(401, "The email or password is incorrect (`invalid_credentials`).")
+            .ProducesError(403, "The account belongs to no organisation any more.")
+            .ProducesError(423, "Too many failed logins: the account is locked for a while (`account_locked`).");
+        auth.MapPost("/refresh", Refresh).Validate<RefreshRequest>()
+            .ProducesError(401, "The refresh token is invalid, expired or already used (reuse ends the whole session).");
         auth.MapPost("/logout", Logout).Validate<RefreshRequest>();
         return app;
     }
@@ -63,9 +72,10 @@ public static class SessionEndpoints
         string Id, string FamilyId, string UserId, string OrganisationId, int TokenGeneration, DateTimeOffset ExpiresAt,
         DateTimeOffset? UsedAt, DateTimeOffset? RevokedAt, int CurrentGeneration, string? Role);
 
-    private static async Task<IResult> Register(
-        RegisterRequest request, NpgsqlDataSource db, TokenService tokens, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Created<RegistrationView>, ApiError>> Register(
+        RegisterRequest request, [AsParameters] SessionServices services, CancellationToken cancellationToken)
     {
+        var (db, tokens, _, clock) = services;
         var now = clock.GetUtcNow();
         var passwordHash = Passwords.Hash(request.Password!);
         var user = new UserView(Ids.New("usr"), request.Email!.Trim(), request.FullName!.Trim(), now);
@@ -87,12 +97,13 @@ public static class SessionEndpoints
         var organisation = await Organisations.CreateAsync(transaction, request.OrganisationName!.Trim(), user.Id, now, cancellationToken);
         var session = await tokens.IssueAsync(transaction, user.Id, 0, organisation.Id, "owner", familyId: null, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Created("/api/v1/auth/me", new { User = user, Organisation = organisation, Tokens = session });
+        return TypedResults.Created("/api/v1/auth/me", new RegistrationView(user, organisation, session));
     }
 
-    private static async Task<IResult> Login(
-        LoginRequest request, NpgsqlDataSource db, TokenService tokens, IOptions<AuthOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<SessionView>, Ok<TotpChallengeView>, ApiError>> Login(
+        LoginRequest request, [AsParameters] SessionServices services, CancellationToken cancellationToken)
     {
+        var (db, tokens, options, clock) = services;
         var settings = options.Value;
         var now = clock.GetUtcNow();
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
@@ -140,17 +151,19 @@ public static class SessionEndpoints
                 new { TokenHash = TokenService.HashOpaque(temporaryToken), UserId = user.Id, OrganisationId = organisation.Id, ExpiresAt = now + settings.LoginChallengeLifetime },
                 transaction, cancellationToken: cancellationToken));
             await transaction.CommitAsync(cancellationToken);
-            return TypedResults.Ok(new { RequiresTotp = true, TempToken = temporaryToken, ExpiresIn = (int)settings.LoginChallengeLifetime.TotalSeconds });
+            return TypedResults.Ok(new TotpChallengeView(RequiresTotp: true, temporaryToken, (int)settings.LoginChallengeLifetime.TotalSeconds));
         }
 
         await LoginAttempts.ResetAsync(transaction, user.Id, cancellationToken);
         var session = await tokens.IssueAsync(transaction, user.Id, user.TokenGeneration, organisation.Id, organisation.Role, familyId: null, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Ok(new { Tokens = session, User = new UserView(user.Id, user.Email, user.FullName, user.CreatedAt) });
+        return TypedResults.Ok(new SessionView(session, new UserView(user.Id, user.Email, user.FullName, user.CreatedAt)));
     }
 
-    private static async Task<IResult> Refresh(RefreshRequest request, NpgsqlDataSource db, TokenService tokens, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<SessionTokensView>, ApiError>> Refresh(
+        RefreshRequest request, [AsParameters] SessionServices services, CancellationToken cancellationToken)
     {
+        var (db, tokens, _, clock) = services;
         var now = clock.GetUtcNow();
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -178,10 +191,10 @@ public static class SessionEndpoints
         var session = await tokens.IssueAsync(
             transaction, presented.UserId, presented.CurrentGeneration, presented.OrganisationId, presented.Role, presented.FamilyId, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Ok(new { Tokens = session });
+        return TypedResults.Ok(new SessionTokensView(session));
     }
 
-    private static async Task<IResult> Logout(RefreshRequest request, NpgsqlDataSource db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<NoContent> Logout(RefreshRequest request, NpgsqlDataSource db, TimeProvider clock, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);

@@ -6,6 +6,7 @@ using Accounting.Postgres;
 using Accounting.ServiceDefaults;
 using Accounting.ServiceDefaults.Errors;
 using Accounting.ServiceDefaults.Identity;
+using Accounting.ServiceDefaults.OpenApi;
 using Accounting.ServiceDefaults.Validation;
 using Dapper;
 using FluentValidation;
@@ -59,7 +60,10 @@ public static class InvitationEndpoints
     {
         app.MapPost("/api/v1/organisation/invitations", Invite).RequireUser("owner", "admin").Validate<InviteRequest>().WithName("createInvitation");
         // Public: a new user has no credential yet; an existing one sends their own access token.
-        app.MapPost("/api/v1/auth/accept-invitation", Accept).AllowAnonymous().Validate<AcceptInvitationRequest>().WithName("acceptInvitation");
+        app.MapPost("/api/v1/auth/accept-invitation", Accept).AllowAnonymous().Validate<AcceptInvitationRequest>().WithName("acceptInvitation")
+            .ProducesError(401, "The access token sent is invalid or expired.")
+            .ProducesError(403, "The credential is an API key, or the invitation was sent to another email address.")
+            .ProducesError(409, "The invitation was already used, the user is already a member, or an account with the email exists (log in and accept with its token).");
         return app;
     }
 

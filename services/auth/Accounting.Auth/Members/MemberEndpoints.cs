@@ -4,6 +4,7 @@ using Accounting.Postgres;
 using Accounting.ServiceDefaults.Errors;
 using Accounting.ServiceDefaults.Http;
 using Accounting.ServiceDefaults.Identity;
+using Accounting.ServiceDefaults.OpenApi;
 using Accounting.ServiceDefaults.Validation;
 using Dapper;
 using FluentValidation;
@@ -34,10 +35,14 @@ public static class MemberEndpoints
     {
         var members = app.MapGroup("/api/v1/organisation/members");
         members.MapGet("/", List).RequireUser().WithName("listMembers");
-        members.MapPatch("/{userId}", ChangeRole).RequireUser("owner", "admin").Validate<ChangeRoleRequest>().WithName("updateMember");
-        members.MapDelete("/{userId}", Remove).RequireUser("owner", "admin").WithName("removeMember");
+        members.MapPatch("/{userId}", ChangeRole).RequireUser("owner", "admin").Validate<ChangeRoleRequest>().WithName("updateMember")
+            .ProducesError(409, LastOwner);
+        members.MapDelete("/{userId}", Remove).RequireUser("owner", "admin").WithName("removeMember")
+            .ProducesError(409, LastOwner);
         return app;
     }
+
+    private const string LastOwner = "The member is the organisation's last owner: make another member an owner first.";
 
     private const string MemberColumns = "u.id AS user_id, u.email, u.full_name, m.role, m.created_at AS joined_at";
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Accounting.ServiceDefaults.OpenApi;
 
 namespace Accounting.Auth.Settings;
 
@@ -8,6 +9,7 @@ namespace Accounting.Auth.Settings;
 /// null (clear it). JSON cannot tell the two apart with a plain nullable property.
 /// </summary>
 [JsonConverter(typeof(PatchFieldConverterFactory))]
+[JsonAsTypeArgument]
 public readonly record struct PatchField<T>(bool IsPresent, T? Value)
 {
     public T? Or(T? current) => IsPresent ? Value : current;

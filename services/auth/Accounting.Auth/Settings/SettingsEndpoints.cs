@@ -44,7 +44,7 @@ public static class SettingsEndpoints
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var organisation = await OrganisationRecords.FindAsync(connection, null, caller.OrganisationId, cancellationToken);
-        return organisation is null ? ApiError.NotFound() : TypedResults.Ok(organisation.View());
+        return organisation is null ? ApiError.NotFound() : TypedResults.Ok(organisation.View);
     }
 
     private static async Task<Results<Ok<OrganisationSettingsView>, ApiError>> Update(
@@ -58,112 +58,78 @@ public static class SettingsEndpoints
             return ApiError.NotFound();
         }
 
-        var (name, settings, errors) = OrganisationSettingsRules.Apply(current.Name, current.Settings(), patch);
+        var (name, settings, errors) = OrganisationSettingsRules.Apply(current.View.Name, current.Settings(), patch);
         if (errors.Count > 0)
         {
             return ApiError.ValidationFailed(errors);
         }
 
-        if (name == current.Name && settings == current.Settings())
+        if (name == current.View.Name && settings == current.Settings())
         {
             await write.CommitAsync(cancellationToken);
-            return TypedResults.Ok(current.View());
+            return TypedResults.Ok(current.View);
         }
 
-        var updated = OrganisationRecord.From(current, name, settings, services.Clock.GetUtcNow());
+        var updated = current.With(name, settings, services.Clock.GetUtcNow());
         await OrganisationRecords.SaveAsync(write.Transaction, updated, cancellationToken);
         await Outbox.EnqueueAsync(write.Transaction, new OrganisationUpdated
         {
-            OrganisationId = updated.Id,
-            Name = updated.Name,
-            Plan = updated.Plan,
+            OrganisationId = updated.View.Id,
+            Name = updated.View.Name,
+            Plan = updated.View.Plan,
             Settings = settings,
             Version = updated.Version,
             UpdatedBy = caller.PrincipalId,
-            OccurredAt = updated.UpdatedAt,
-        }, updated.Id, cancellationToken);
+            OccurredAt = updated.View.UpdatedAt,
+        }, updated.View.Id, cancellationToken);
         await write.CommitAsync(cancellationToken);
-        return TypedResults.Ok(updated.View());
+        return TypedResults.Ok(updated.View);
     }
 }
 
-/// <summary>An organisations row with its settings and their version.</summary>
-internal sealed record OrganisationRecord(
-    string Id,
-    string Name,
-    string Plan,
-    string BaseCurrency,
-    string Country,
-    string FinancialYearEnd,
-    bool VatRegistered,
-    string? VatNumber,
-    string? VatScheme,
-    string? VatPeriod,
-    int? VatStagger,
-    DateOnly? IncorporationDate,
-    string? CompanyNumber,
-    decimal AutoCategoriseThreshold,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt,
-    long Version)
+/// <summary>An organisations row: what the API shows of it, and the version its settings are at.</summary>
+internal sealed record OrganisationRecord(OrganisationSettingsView View, long Version)
 {
     public OrganisationSettings Settings() => new()
     {
-        BaseCurrency = BaseCurrency,
-        Country = Country,
-        FinancialYearEnd = FinancialYearEnd,
-        VatRegistered = VatRegistered,
-        VatNumber = VatNumber,
-        VatScheme = VatScheme,
-        VatPeriod = VatPeriod,
-        VatStagger = VatStagger,
-        IncorporationDate = IncorporationDate,
-        CompanyNumber = CompanyNumber,
-        // numeric(5,4) reads back as 0.9000; shown as the client wrote it.
-        AutoCategoriseThreshold = AutoCategoriseThreshold / 1.0000000000000000000000000000m,
+        BaseCurrency = View.BaseCurrency,
+        Country = View.Country,
+        FinancialYearEnd = View.FinancialYearEnd,
+        VatRegistered = View.VatRegistered,
+        VatNumber = View.VatNumber,
+        VatScheme = View.VatScheme,
+        VatPeriod = View.VatPeriod,
+        VatStagger = View.VatStagger,
+        IncorporationDate = View.IncorporationDate,
+        CompanyNumber = View.CompanyNumber,
+        AutoCategoriseThreshold = View.AutoCategoriseThreshold,
     };
 
-    public OrganisationSettingsView View()
-    {
-        var settings = Settings();
-        return new(
-            Id, Name, Plan, settings.BaseCurrency, settings.Country, settings.FinancialYearEnd, settings.VatRegistered, settings.VatNumber,
+    /// <summary>The next version: <paramref name="settings"/> applied at <paramref name="now"/>.</summary>
+    public OrganisationRecord With(string name, OrganisationSettings settings, DateTimeOffset now) => new(
+        new OrganisationSettingsView(
+            View.Id, name, View.Plan, settings.BaseCurrency, settings.Country, settings.FinancialYearEnd, settings.VatRegistered, settings.VatNumber,
             settings.VatScheme, settings.VatPeriod, settings.VatStagger, settings.IncorporationDate, settings.CompanyNumber,
-            settings.AutoCategoriseThreshold, CreatedAt, UpdatedAt);
-    }
-
-    public static OrganisationRecord From(OrganisationRecord current, string name, OrganisationSettings settings, DateTimeOffset now) => current with
-    {
-        Name = name,
-        BaseCurrency = settings.BaseCurrency,
-        Country = settings.Country,
-        FinancialYearEnd = settings.FinancialYearEnd,
-        VatRegistered = settings.VatRegistered,
-        VatNumber = settings.VatNumber,
-        VatScheme = settings.VatScheme,
-        VatPeriod = settings.VatPeriod,
-        VatStagger = settings.VatStagger,
-        IncorporationDate = settings.IncorporationDate,
-        CompanyNumber = settings.CompanyNumber,
-        AutoCategoriseThreshold = settings.AutoCategoriseThreshold,
-        UpdatedAt = now,
-        Version = current.Version + 1,
-    };
+            settings.AutoCategoriseThreshold, View.CreatedAt, now),
+        Version + 1);
 }
 
 internal static class OrganisationRecords
 {
     /// <summary>Inside a transaction the row is locked until it ends.</summary>
-    public static Task<OrganisationRecord?> FindAsync(
+    public static async Task<OrganisationRecord?> FindAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, string organisationId, CancellationToken cancellationToken) =>
-        connection.QuerySingleOrDefaultAsync<OrganisationRecord>(new CommandDefinition(
+        (await connection.QueryAsync<OrganisationSettingsView, long, OrganisationRecord>(new CommandDefinition(
             $"""
             SELECT id, name, plan, base_currency, country, financial_year_end, vat_registered, vat_number, vat_scheme, vat_period,
                    vat_stagger::integer AS vat_stagger, incorporation_date, company_number, auto_categorise_threshold, created_at, updated_at,
                    settings_version AS version
             FROM organisations WHERE id = @OrganisationId {(transaction is null ? "" : "FOR UPDATE")}
             """,
-            new { OrganisationId = organisationId }, transaction, cancellationToken: cancellationToken));
+            new { OrganisationId = organisationId }, transaction, cancellationToken: cancellationToken),
+            // numeric(5,4) reads back as 0.9000; shown as the client wrote it.
+            (view, version) => new(view with { AutoCategoriseThreshold = view.AutoCategoriseThreshold / 1.0000000000000000000000000000m }, version),
+            splitOn: "version")).SingleOrDefault();
 
     public static Task<int> SaveAsync(NpgsqlTransaction transaction, OrganisationRecord organisation, CancellationToken cancellationToken) =>
         transaction.Connection!.ExecuteAsync(new CommandDefinition(
@@ -174,5 +140,12 @@ internal static class OrganisationRecords
                 auto_categorise_threshold = @AutoCategoriseThreshold, updated_at = @UpdatedAt, settings_version = @Version
             WHERE id = @Id
             """,
-            organisation, transaction, cancellationToken: cancellationToken));
+            WithVersion(organisation), transaction, cancellationToken: cancellationToken));
+
+    private static DynamicParameters WithVersion(OrganisationRecord organisation)
+    {
+        var parameters = new DynamicParameters(organisation.View);
+        parameters.Add(nameof(organisation.Version), organisation.Version);
+        return parameters;
+    }
 }

@@ -5,6 +5,7 @@ using Accounting.ServiceDefaults.Http;
 using Accounting.ServiceDefaults.Identity;
 using Accounting.Webhooks.Dispatch;
 using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
 namespace Accounting.Webhooks.Endpoints;
@@ -41,7 +42,7 @@ public static class DeliveryEndpoints
             $"SELECT {Columns} FROM webhook_deliveries WHERE id = @DeliveryId AND endpoint_id = @WebhookId AND organisation_id = @OrganisationId",
             new { DeliveryId = deliveryId, WebhookId = webhookId, OrganisationId = organisationId }, transaction, cancellationToken: cancellationToken));
 
-    private static async Task<IResult> List(
+    private static async Task<Results<Ok<Page<DeliveryView>>, ApiError>> List(
         string webhookId, string? status, Caller caller, PageRequest page, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
         if (status is not null && !Statuses.Contains(status))
@@ -65,7 +66,7 @@ public static class DeliveryEndpoints
         return TypedResults.Ok(Page.Of(deliveries, page, total));
     }
 
-    private static async Task<IResult> Get(string webhookId, string deliveryId, Caller caller, NpgsqlDataSource db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<DeliveryDetailView>, ApiError>> Get(string webhookId, string deliveryId, Caller caller, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var delivery = await connection.QuerySingleOrDefaultAsync<DeliveryView>(new CommandDefinition(
@@ -87,7 +88,7 @@ public static class DeliveryEndpoints
             delivery.NextAttemptAt, delivery.CreatedAt, delivery.LastAttemptAt, attempts));
     }
 
-    private static async Task<IResult> Retry(string webhookId, string deliveryId, Caller caller, WriteTransactions transactions, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Accepted<DeliveryView>, ApiError>> Retry(string webhookId, string deliveryId, Caller caller, WriteTransactions transactions, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         await using var write = await transactions.BeginAsync(cancellationToken);

@@ -8,6 +8,7 @@ using Accounting.ServiceDefaults.Validation;
 using Accounting.Webhooks.Dispatch;
 using Dapper;
 using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -87,6 +88,8 @@ public sealed class UpdateWebhookValidator : AbstractValidator<UpdateWebhookRequ
     }
 }
 
+public sealed record WebhookServices(WriteTransactions Transactions, EndpointSecrets Secrets, IOptions<WebhooksOptions> Options, TimeProvider Clock);
+
 /// <summary>Webhook endpoints of contract §7: each organisation manages its own, with the <c>webhooks</c> scope.</summary>
 public static class WebhookEndpoints
 {
@@ -107,7 +110,7 @@ public static class WebhookEndpoints
 
     internal static ApiError NoSuchWebhook() => ApiError.NotFound("No such webhook endpoint in this organisation.");
 
-    private static async Task<IResult> List(Caller caller, PageRequest page, NpgsqlDataSource db, CancellationToken cancellationToken)
+    private static async Task<Ok<Page<WebhookView>>> List(Caller caller, PageRequest page, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var webhooks = (await connection.QueryAsync<WebhookView>(new CommandDefinition(
@@ -122,22 +125,22 @@ public static class WebhookEndpoints
         return TypedResults.Ok(Page.Of(webhooks, page, total));
     }
 
-    private static async Task<IResult> Create(
-        CreateWebhookRequest request, Caller caller, WriteTransactions transactions, EndpointSecrets secrets, IOptions<WebhooksOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Created<WebhookWithSecretView>, ApiError>> Create(
+        CreateWebhookRequest request, Caller caller, [AsParameters] WebhookServices services, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
+        var now = services.Clock.GetUtcNow();
         var secret = WebhookSignature.NewSecret();
         var webhook = new WebhookView(
             Ids.New("whk"), request.Url!.Trim(), NullIfBlank(request.Description), WebhookRules.Normalise(request.Events!), true, null, now, now);
 
-        await using var write = await transactions.BeginAsync(cancellationToken);
+        await using var write = await services.Transactions.BeginAsync(cancellationToken);
         // Serialises the organisation's concurrent creations, so the limit cannot be overrun.
         await write.Connection.ExecuteAsync(new CommandDefinition(
             "SELECT pg_advisory_xact_lock(hashtextextended(@OrganisationId, 0))", new { caller.OrganisationId }, write.Transaction, cancellationToken: cancellationToken));
         var existing = await write.Connection.ExecuteScalarAsync<int>(new CommandDefinition(
             "SELECT count(*) FROM webhook_endpoints WHERE organisation_id = @OrganisationId",
             new { caller.OrganisationId }, write.Transaction, cancellationToken: cancellationToken));
-        if (existing >= options.Value.MaxEndpointsPerOrganisation)
+        if (existing >= services.Options.Value.MaxEndpointsPerOrganisation)
         {
             return ApiError.LimitReached(
                 "endpoint_limit_reached", $"This organisation already has {existing} webhook endpoints, the most allowed. Delete one first.");
@@ -148,14 +151,14 @@ public static class WebhookEndpoints
             INSERT INTO webhook_endpoints (id, organisation_id, url, description, events, sealed_secret, created_at, updated_at)
             VALUES (@Id, @OrganisationId, @Url, @Description, @Events, @SealedSecret, @CreatedAt, @UpdatedAt)
             """,
-            new { webhook.Id, caller.OrganisationId, webhook.Url, webhook.Description, webhook.Events, SealedSecret = secrets.Seal(webhook.Id, secret), webhook.CreatedAt, webhook.UpdatedAt },
+            new { webhook.Id, caller.OrganisationId, webhook.Url, webhook.Description, webhook.Events, SealedSecret = services.Secrets.Seal(webhook.Id, secret), webhook.CreatedAt, webhook.UpdatedAt },
             write.Transaction, cancellationToken: cancellationToken));
         await write.CommitAsync(cancellationToken);
 
         return TypedResults.Created($"/api/v1/webhooks/{webhook.Id}", WebhookWithSecretView.Of(webhook, secret));
     }
 
-    private static async Task<IResult> Get(string id, Caller caller, NpgsqlDataSource db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<WebhookView>, ApiError>> Get(string id, Caller caller, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var webhook = await connection.QuerySingleOrDefaultAsync<WebhookView>(new CommandDefinition(
@@ -164,8 +167,8 @@ public static class WebhookEndpoints
         return webhook is null ? NoSuchWebhook() : TypedResults.Ok(webhook);
     }
 
-    private static async Task<IResult> Update(
-        string id, UpdateWebhookRequest request, Caller caller, WriteTransactions transactions, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<WebhookView>, ApiError>> Update(
+        string id, UpdateWebhookRequest request, Caller caller, [AsParameters] WebhookServices services, CancellationToken cancellationToken)
     {
         // Only the fields sent change. Enabling clears the failure record, so the endpoint gets a fresh start.
         var assignments = new List<string> { "updated_at = @Now" };
@@ -191,7 +194,7 @@ public static class WebhookEndpoints
                 : "enabled = false, disabled_reason = 'Disabled through the API.'");
         }
 
-        await using var write = await transactions.BeginAsync(cancellationToken);
+        await using var write = await services.Transactions.BeginAsync(cancellationToken);
         var webhook = await write.Connection.QuerySingleOrDefaultAsync<WebhookView>(new CommandDefinition(
             $"""
             UPDATE webhook_endpoints SET {string.Join(", ", assignments)}
@@ -203,7 +206,7 @@ public static class WebhookEndpoints
                 Url = request.Url?.Trim() ?? "",
                 Events = request.Events is null ? [] : WebhookRules.Normalise(request.Events),
                 Description = NullIfBlank(request.Description),
-                Now = clock.GetUtcNow(),
+                Now = services.Clock.GetUtcNow(),
                 Id = id,
                 caller.OrganisationId,
             },
@@ -217,7 +220,7 @@ public static class WebhookEndpoints
         return TypedResults.Ok(webhook);
     }
 
-    private static async Task<IResult> Delete(string id, Caller caller, WriteTransactions transactions, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ApiError>> Delete(string id, Caller caller, WriteTransactions transactions, CancellationToken cancellationToken)
     {
         await using var write = await transactions.BeginAsync(cancellationToken);
         var deleted = await write.Connection.ExecuteAsync(new CommandDefinition(
@@ -232,12 +235,12 @@ public static class WebhookEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> RotateSecret(
-        string id, Caller caller, WriteTransactions transactions, EndpointSecrets secrets, IOptions<WebhooksOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<WebhookWithSecretView>, ApiError>> RotateSecret(
+        string id, Caller caller, [AsParameters] WebhookServices services, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
+        var now = services.Clock.GetUtcNow();
         var secret = WebhookSignature.NewSecret();
-        await using var write = await transactions.BeginAsync(cancellationToken);
+        await using var write = await services.Transactions.BeginAsync(cancellationToken);
         var webhook = await write.Connection.QuerySingleOrDefaultAsync<WebhookView>(new CommandDefinition(
             $"""
             UPDATE webhook_endpoints
@@ -245,7 +248,7 @@ public static class WebhookEndpoints
             WHERE id = @Id AND organisation_id = @OrganisationId
             RETURNING {Columns}
             """,
-            new { PreviousExpiresAt = now + options.Value.PreviousSecretLifetime, SealedSecret = secrets.Seal(id, secret), Now = now, Id = id, caller.OrganisationId },
+            new { PreviousExpiresAt = now + services.Options.Value.PreviousSecretLifetime, SealedSecret = services.Secrets.Seal(id, secret), Now = now, Id = id, caller.OrganisationId },
             write.Transaction, cancellationToken: cancellationToken));
         if (webhook is null)
         {
@@ -256,7 +259,7 @@ public static class WebhookEndpoints
         return TypedResults.Ok(WebhookWithSecretView.Of(webhook, secret));
     }
 
-    private static async Task<IResult> SendTest(string id, Caller caller, WriteTransactions transactions, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<Accepted<DeliveryView>, ApiError>> SendTest(string id, Caller caller, WriteTransactions transactions, TimeProvider clock, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         await using var write = await transactions.BeginAsync(cancellationToken);
