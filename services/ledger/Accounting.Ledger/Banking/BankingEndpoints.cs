@@ -4,6 +4,7 @@ using Accounting.Ledger.Posting;
 using Accounting.ServiceDefaults.Errors;
 using Accounting.ServiceDefaults.Http;
 using Accounting.ServiceDefaults.Identity;
+using Accounting.ServiceDefaults.OpenApi;
 using Accounting.ServiceDefaults.Validation;
 using Dapper;
 using FluentValidation;
@@ -119,7 +120,8 @@ public static class BankingEndpoints
         transactions.MapGet("/", ListTransactions).RequireScope("transactions:read").WithName("listBankTransactions");
         transactions.MapPost("/", CreateTransaction).RequireScope("transactions:write").Validate<CreateBankTransactionRequest>().WithName("createBankTransaction");
         transactions.MapGet("/{id}", GetTransaction).RequireScope("transactions:read").WithName("getBankTransaction");
-        transactions.MapPatch("/{id}", UpdateTransaction).RequireScope("transactions:write").Validate<UpdateBankTransactionRequest>().WithName("updateBankTransaction");
+        transactions.MapPatch("/{id}", UpdateTransaction).RequireScope("transactions:write").Validate<UpdateBankTransactionRequest>().WithName("updateBankTransaction")
+            .ProducesError(409, "The transaction's date is in a closed period, or it records a payment that was already reversed.");
         return app;
     }
 

@@ -4,6 +4,7 @@ using Accounting.ServiceDefaults;
 using Accounting.ServiceDefaults.Errors;
 using Accounting.ServiceDefaults.Http;
 using Accounting.ServiceDefaults.Identity;
+using Accounting.ServiceDefaults.OpenApi;
 using Accounting.ServiceDefaults.Validation;
 using Dapper;
 using FluentValidation;
@@ -65,7 +66,8 @@ public static class AccountEndpoints
         accounts.MapGet("/", List).RequireScope("accounts:read").WithName("listAccounts");
         accounts.MapPost("/", Create).RequireScope("accounts:write").Validate<CreateAccountRequest>().WithName("createAccount");
         accounts.MapGet("/{id}", Get).RequireScope("accounts:read").WithName("getAccount");
-        accounts.MapPatch("/{id}", Update).RequireScope("accounts:write").Validate<UpdateAccountRequest>().WithName("updateAccount");
+        accounts.MapPatch("/{id}", Update).RequireScope("accounts:write").Validate<UpdateAccountRequest>().WithName("updateAccount")
+            .ProducesError(409, "Another account has the code, or a system or posted account cannot be changed that way.");
         return app;
     }
 

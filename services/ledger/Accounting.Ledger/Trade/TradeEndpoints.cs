@@ -3,6 +3,7 @@ using Accounting.Ledger.Posting;
 using Accounting.ServiceDefaults.Errors;
 using Accounting.ServiceDefaults.Http;
 using Accounting.ServiceDefaults.Identity;
+using Accounting.ServiceDefaults.OpenApi;
 using Accounting.ServiceDefaults.Validation;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -66,7 +67,8 @@ internal static class TradeEndpoints
         documents.MapPost("/", create).RequireScope(write).Validate<TCreate>().WithName($"create{noun}");
         documents.MapGet("/{id}", (string id, Caller caller, NpgsqlDataSource db, CancellationToken cancellationToken) =>
             Get<TView>(kind, id, caller, db, cancellationToken)).RequireScope(read).WithName($"get{noun}");
-        documents.MapPatch("/{id}", update).RequireScope(write).WithName($"update{noun}");
+        documents.MapPatch("/{id}", update).RequireScope(write).WithName($"update{noun}")
+            .ProducesError(409, "Only a draft can be edited.");
         documents.MapPost($"/{{id}}/{api.PostAction}", (string id, [AsParameters] Writes writes, CancellationToken cancellationToken) =>
             Act<TView>(kind, writes, transaction => TradeDocuments.PostAsync(kind, id, writes.Caller, transaction, writes.Clock, cancellationToken), cancellationToken))
             .RequireScope(write).WithName($"{api.PostAction}{noun}");
