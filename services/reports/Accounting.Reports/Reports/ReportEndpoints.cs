@@ -2,6 +2,7 @@ using Accounting.Reports.ReadModel;
 using Accounting.ServiceDefaults.Errors;
 using Accounting.ServiceDefaults.Http;
 using Accounting.ServiceDefaults.Identity;
+using Accounting.ServiceDefaults.OpenApi;
 using FluentValidation;
 using FluentValidation.Results;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -34,7 +35,9 @@ public static class ReportEndpoints
 
     public static IEndpointRouteBuilder MapReportEndpoints(this IEndpointRouteBuilder app)
     {
-        var reports = app.MapGroup("/api/v1/reports");
+        var reports = app.MapGroup("/api/v1/reports")
+            .ProducesError(406, "The Accept header names neither JSON nor CSV (`text/csv`).")
+            .ProducesError(422, "A query parameter is missing, malformed, unknown or out of range, or names another organisation's account; `errors` names each field.");
         reports.MapGet("/profit-loss", ProfitAndLoss).RequireScope("reports:read").WithName("getProfitAndLoss");
         reports.MapGet("/balance-sheet", BalanceSheet).RequireScope("reports:read").WithName("getBalanceSheet");
         reports.MapGet("/trial-balance", TrialBalance).RequireScope("reports:read").WithName("getTrialBalance");
