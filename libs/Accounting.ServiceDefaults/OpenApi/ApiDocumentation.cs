@@ -41,6 +41,7 @@ public static class ApiDocumentation
             options.CreateSchemaReferenceId = type =>
                 JsonAsTypeArgumentAttribute.IsOn(type.Type) ? null : OpenApiOptions.CreateDefaultSchemaReferenceId(type);
             options.AddSchemaTransformer(JsonAsTypeArgumentAttribute.TransformAsync);
+            options.AddSchemaTransformer(ResourceExamples.TransformAsync);
             options.AddSchemaTransformer((schema, context, _) =>
             {
                 // A generated client must hold money in a decimal type, never a binary float.

@@ -157,6 +157,54 @@ public sealed class LedgerOpenApiTests(LedgerFactory factory) : IClassFixture<Le
         field.GetProperty("type").EnumerateArray().Select(t => t.GetString()).ShouldBe(["null", "string"], ignoreOrder: true);
     }
 
+    [Theory]
+    [InlineData("InvoiceView")]
+    [InlineData("ContactView")]
+    [InlineData("AccountView")]
+    [InlineData("JournalEntryView")]
+    [InlineData("BankTransactionView")]
+    public async Task A_main_resource_has_an_example_with_every_field_of_its_schema(string name)
+    {
+        using var document = await DocumentAsync();
+        var schema = Schema(document, name);
+
+        var example = schema.GetProperty("examples").EnumerateArray().Single();
+
+        example.EnumerateObject().Select(p => p.Name).ShouldBe(Properties(schema), ignoreOrder: true);
+    }
+
+    [Fact]
+    public async Task The_invoice_example_adds_up()
+    {
+        using var document = await DocumentAsync();
+
+        var invoice = Schema(document, "InvoiceView").GetProperty("examples")[0];
+
+        var lines = invoice.GetProperty("lines").EnumerateArray().ToList();
+        lines.Sum(l => l.GetProperty("line_total").GetDecimal()).ShouldBe(invoice.GetProperty("subtotal").GetDecimal());
+        lines.Sum(l => l.GetProperty("vat_amount").GetDecimal()).ShouldBe(invoice.GetProperty("vat_total").GetDecimal());
+        (invoice.GetProperty("subtotal").GetDecimal() + invoice.GetProperty("vat_total").GetDecimal()).ShouldBe(invoice.GetProperty("total").GetDecimal());
+        (invoice.GetProperty("total").GetDecimal() - invoice.GetProperty("amount_paid").GetDecimal()).ShouldBe(invoice.GetProperty("amount_due").GetDecimal());
+        invoice.GetProperty("payments").EnumerateArray().Sum(p => p.GetProperty("amount").GetDecimal()).ShouldBe(invoice.GetProperty("amount_paid").GetDecimal());
+    }
+
+    [Theory]
+    [InlineData("InvoiceView")]
+    [InlineData("BillView")]
+    public async Task Every_field_a_trade_document_always_has_is_required(string name)
+    {
+        using var document = await DocumentAsync();
+
+        var required = Required(Schema(document, name));
+
+        required.ShouldContain("id");
+        required.ShouldContain("contact_id");
+        required.ShouldContain("total");
+        required.ShouldContain("lines");
+        required.ShouldNotContain("reference");
+        required.ShouldNotContain("journal_entry_id");
+    }
+
     private static JsonElement Schema(JsonDocument document, string name) =>
         document.RootElement.GetProperty("components").GetProperty("schemas").GetProperty(name);
 

@@ -27,6 +27,7 @@ builder.AddMessaging(service, consumers =>
 });
 builder.Services.AddValidators(typeof(Program).Assembly);
 builder.Services.AddBankImports();
+builder.Services.AddLedgerResourceExamples();
 builder.Services.AddSingleton<IDocumentStore, PostgresDocumentStore>();
 
 var app = builder.Build();
