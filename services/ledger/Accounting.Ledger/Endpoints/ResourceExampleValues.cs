@@ -24,7 +24,18 @@ internal static class ResourceExampleValues
         .AddResourceExample(new ContactView(
             Customer, "customer", "Northwind Traders Ltd", "accounts@northwind.example", "+44 20 7946 0018",
             "12 Harbour Street, Bristol BS1 4RD", "GB123456789", Created, Created))
+        .AddResourceExample(new CreateContactRequest(
+            "customer", "Northwind Traders Ltd", "accounts@northwind.example", "+44 20 7946 0018", "12 Harbour Street, Bristol BS1 4RD", "GB123456789"))
         .AddResourceExample(new InvoiceView(Invoice(), "INV-0042"))
+        .AddResourceExample(new CreateInvoiceRequest(
+            Customer, new DateOnly(2026, 11, 2), new DateOnly(2026, 12, 2), "GBP",
+            [new TradeLineRequest("Design consulting (hours)", 10m, 95.00m, 20m), new TradeLineRequest("Travel to client site", 1m, 45.00m, 0m)],
+            "PO 7781"))
+        .AddResourceExample(new CreateJournalEntryRequest(
+            new DateOnly(2026, 11, 30), "November office rent", "GBP",
+            [new JournalLineRequest("acc_3Fr7Gt1Hy5Ju9Ki2Lo6Pa4", Debit: 1_250.00m, Description: "Rent"), new JournalLineRequest(BankLedgerAccount, Credit: 1_250.00m)],
+            "RENT-2026-11"))
+        .AddResourceExample(new CreateBankTransactionRequest(BankAccount, new DateOnly(2026, 11, 20), "GITHUB.COM SUBSCRIPTION", -21.00m, null, "GBP"))
         .AddResourceExample(new JournalEntryView(
             InvoiceEntry, 17, new DateOnly(2026, 11, 2), "Invoice INV-0042", "GBP", null, new JournalSourceView("invoice", "inv_3Tq7Wk1Zp5Xr9Lm2Vn6Bc4"),
             null, null, 1_185.00m,
