@@ -53,12 +53,12 @@ public static class AccountEndpoints
             .ProducesError(423, "Too many failed logins: the account is locked for a while (`account_locked`).");
 
         var account = app.MapGroup("/api/v1/auth").RequireUser();
-        account.MapGet("/me", Me).ProducesError(404, "The user, or their membership of this session's organisation, no longer exists.");
-        account.MapPost("/password", ChangePassword).Validate<ChangePasswordRequest>();
-        account.MapPost("/totp/setup", SetUpTotp);
+        account.MapGet("/me", Me).WithName("getCurrentUser").ProducesError(404, "The user, or their membership of this session's organisation, no longer exists.");
+        account.MapPost("/password", ChangePassword).Validate<ChangePasswordRequest>().WithName("changePassword");
+        account.MapPost("/totp/setup", SetUpTotp).WithName("setUpTotp");
         account.MapPost("/totp/enable", EnableTotp).Validate<TotpCodeRequest>();
         account.MapPost("/totp/disable", DisableTotp).Validate<TotpCodeRequest>();
-        account.MapPost("/switch-organisation", SwitchOrganisation).Validate<SwitchOrganisationRequest>()
+        account.MapPost("/switch-organisation", SwitchOrganisation).Validate<SwitchOrganisationRequest>().WithName("switchOrganisation")
             .ProducesError(404, "The user is not a member of that organisation.");
         return app;
     }

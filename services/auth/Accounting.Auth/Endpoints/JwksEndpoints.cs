@@ -12,7 +12,7 @@ public static class JwksEndpoints
             var current = await keys.CurrentAsync(cancellationToken);
             response.Headers.CacheControl = "public, max-age=300";
             return TypedResults.Text(current.Jwks, "application/json");
-        }).AllowAnonymous();
+        }).AllowAnonymous().WithName("getJwks");
         return app;
     }
 }

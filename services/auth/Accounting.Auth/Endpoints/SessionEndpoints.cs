@@ -53,15 +53,15 @@ public static class SessionEndpoints
     public static IEndpointRouteBuilder MapSessionEndpoints(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/v1/auth").AllowAnonymous();
-        auth.MapPost("/register", Register).Validate<RegisterRequest>()
+        auth.MapPost("/register", Register).Validate<RegisterRequest>().WithName("register")
             .ProducesError(409, "An account with this email already exists.");
-        auth.MapPost("/login", Login).Validate<LoginRequest>()
+        auth.MapPost("/login", Login).Validate<LoginRequest>().WithName("login")
             .ProducesError(401, "The email or password is incorrect (`invalid_credentials`).")
             .ProducesError(403, "The account belongs to no organisation any more.")
             .ProducesError(423, "Too many failed logins: the account is locked for a while (`account_locked`).");
-        auth.MapPost("/refresh", Refresh).Validate<RefreshRequest>()
+        auth.MapPost("/refresh", Refresh).Validate<RefreshRequest>().WithName("refreshSession")
             .ProducesError(401, "The refresh token is invalid, expired or already used (reuse ends the whole session).");
-        auth.MapPost("/logout", Logout).Validate<RefreshRequest>();
+        auth.MapPost("/logout", Logout).Validate<RefreshRequest>().WithName("logout");
         return app;
     }
 
