@@ -109,25 +109,8 @@ public sealed class Organisation : IDisposable
     public void Dispose() => Client.Dispose();
 }
 
-public static class Api
+/// <summary>The ledger's resources are read by their <c>id</c> everywhere; the rest of reading answers is <see cref="Api"/>.</summary>
+public static class LedgerJson
 {
-    public static async Task<JsonElement> ExpectAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        response.StatusCode.ShouldBe(expected, text);
-        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
-    }
-
     public static string Id(this JsonElement element) => element.GetProperty("id").GetString()!;
-
-    public static string Text(this JsonElement element, string name) => element.GetProperty(name).GetString()!;
-
-    public static decimal Number(this JsonElement element, string name) => element.GetProperty(name).GetDecimal();
-
-    public static string ErrorCode(this JsonElement element) => element.GetProperty("error").GetProperty("code").GetString()!;
-
-    public static IReadOnlyList<string> ErrorFields(this JsonElement element) =>
-        element.GetProperty("error").TryGetProperty("errors", out var errors)
-            ? [.. errors.EnumerateArray().Select(e => e.GetProperty("field").GetString()!)]
-            : [];
 }

@@ -241,26 +241,8 @@ public sealed class TestBooks(ReportsFactory factory, string organisationId) : I
     public void Dispose() => Client.Dispose();
 }
 
-public static class Api
+public static class ReportJson
 {
-    public static async Task<JsonElement> ExpectAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        response.StatusCode.ShouldBe(expected, text);
-        return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
-    }
-
-    public static string Text(this JsonElement element, string name) => element.GetProperty(name).GetString()!;
-
-    public static decimal Number(this JsonElement element, string name) => element.GetProperty(name).GetDecimal();
-
-    public static string ErrorCode(this JsonElement element) => element.GetProperty("error").GetProperty("code").GetString()!;
-
-    public static IReadOnlyList<string> ErrorFields(this JsonElement element) =>
-        element.GetProperty("error").TryGetProperty("errors", out var errors)
-            ? [.. errors.EnumerateArray().Select(e => e.GetProperty("field").GetString()!)]
-            : [];
-
     /// <summary>A section's lines as (code or name, amount).</summary>
     public static IReadOnlyList<(string, decimal)> Lines(this JsonElement section) =>
         [.. section.GetProperty("accounts").EnumerateArray().Select(a =>
